@@ -1,0 +1,43 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { loggerOptions } from './logger';
+import { metricsPlugin } from './plugins/metrics';
+import { webAppPlugin } from './plugins/web-app';
+import { webDistDir } from './paths';
+import { healthRoutes } from './routes/health';
+import type { SecretKey } from './secret-key';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    secretKey: SecretKey;
+  }
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  secretKey: SecretKey;
+  /** Where the built web app lives; tests point it elsewhere. */
+  webRoot?: string;
+}
+
+/** Builds the Fastify instance with everything registered; listening is main.ts's job. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(deps.config),
+    trustProxy: false,
+    // Requests in flight when SIGTERM arrives are answered; idle keep-alive sockets are closed.
+    forceCloseConnections: 'idle',
+  });
+  app.decorate('config', deps.config);
+  app.decorate('db', deps.db);
+  app.decorate('secretKey', deps.secretKey);
+
+  await app.register(metricsPlugin);
+  await app.register(healthRoutes, { databaseUrl: deps.db.url });
+  await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
+  return app;
+}
