@@ -48,6 +48,7 @@ main().catch((error: unknown) => {
     console.error(error.message);
     process.exit(78); // EX_CONFIG
   }
-  console.error('Popgate failed to start:', error);
+  console.error(`Popgate failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error);
   process.exit(1);
 });

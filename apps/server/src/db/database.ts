@@ -22,7 +22,9 @@ export async function openDatabase(config: Config): Promise<Database> {
   if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.dataDir);
   const url = embedded?.url ?? (config.databaseUrl as string);
   try {
-    const appliedMigrations = await applyMigrations(url, migrationsDir());
+    const appliedMigrations = await applyMigrations(url, migrationsDir()).catch((error: unknown) => {
+      throw describeConnectionError(error, url);
+    });
     const prisma = createPrismaClient(url, embedded ? 1 : 10);
     return {
       prisma,
@@ -38,4 +40,24 @@ export async function openDatabase(config: Config): Promise<Database> {
     await embedded?.stop();
     throw error;
   }
+}
+
+/** Turns a driver error into one sentence that says which server and what to check. */
+function describeConnectionError(error: unknown, url: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code || !['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000', '28000'].includes(code)) {
+    return error as Error;
+  }
+  const { hostname, port, pathname } = new URL(url);
+  const where = `PostgreSQL at ${hostname}:${port || 5432}${pathname}`;
+  const why: Record<string, string> = {
+    ECONNREFUSED: 'the connection was refused: is the server running?',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve',
+    ETIMEDOUT: 'the connection timed out',
+    '28P01': 'the password was rejected',
+    '28000': 'the user may not connect',
+    '3D000': 'the database does not exist',
+  };
+  return new Error(`Cannot use ${where}: ${why[code]} (${code}). Check DATABASE_URL.`, { cause: error });
 }

@@ -17,7 +17,15 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const pgDir = path.join(dataDir, 'pg');
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   const db = await PGlite.create({ dataDir: pgDir });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // The driver replaces a connection after a query error; with the default limit of one
+  // connection the replacement is refused while the old one is still closing.
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: 100,
+    debug: process.env.PGLITE_DEBUG === '1',
+  });
   await server.start();
   const conn = server.getServerConn();
   return {

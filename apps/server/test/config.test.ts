@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/popgate');
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: path.resolve('/srv/popgate', 'data'),
+      secretKey: undefined,
+      allowPrivateNetworks: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const key = Buffer.alloc(32, 7);
+    const config = load({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://popgate@db:5432/popgate',
+      POPGATE_DATA_DIR: '/var/lib/popgate',
+      POPGATE_SECRET_KEY: key.toString('base64'),
+      POPGATE_ALLOW_PRIVATE_NETWORKS: 'yes',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.databaseUrl).toBe('postgresql://popgate@db:5432/popgate');
+    expect(config.dataDir).toBe('/var/lib/popgate');
+    expect(config.secretKey?.equals(key)).toBe(true);
+    expect(config.allowPrivateNetworks).toBe(true);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('accepts the secret key as 64 hex digits', () => {
+    expect(load({ POPGATE_SECRET_KEY: 'ab'.repeat(32) }).secretKey?.toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT', 'port number'],
+    [{ PORT: '70000' }, 'PORT', 'port number'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', 'not a URL'],
+    [{ DATABASE_URL: 'mysql://db/popgate' }, 'DATABASE_URL', 'postgresql://'],
+    [{ POPGATE_SECRET_KEY: 'short' }, 'POPGATE_SECRET_KEY', '32 random bytes'],
+    [{ POPGATE_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'POPGATE_SECRET_KEY', '32 random bytes'],
+    [{ POPGATE_ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'POPGATE_ALLOW_PRIVATE_NETWORKS', 'true or false'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal'],
+  ])('refuses %j with a message naming the variable', (env, variable, hint) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(hint);
+  });
+});

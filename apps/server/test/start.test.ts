@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, dropDatabase } from './support/databases';
+import { buildServer, runServerToExit, startServer } from './support/server-process';
+
+beforeAll(() => buildServer());
+
+async function getJson(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('starting Popgate with no DATABASE_URL (embedded database)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-start-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('becomes ready, keeps its data across restarts, and keeps the secret key private', async () => {
+    const first = await startServer({ POPGATE_DATA_DIR: dataDir });
+    expect((await getJson(`${first.url}/readyz`)).status).toBe(200);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const keyFile = path.join(dataDir, 'secret.key');
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = fs.readFileSync(keyFile, 'utf8');
+
+    // Something written while Popgate is stopped is still there after it ran again.
+    const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
+    await pglite.query(`INSERT INTO users (id, email, "updatedAt") VALUES (gen_random_uuid(), 'kept@example.test', now())`);
+    await pglite.close();
+
+    const second = await startServer({ POPGATE_DATA_DIR: dataDir });
+    const ready = await getJson(`${second.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await second.stop('SIGTERM')).toBe(0);
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(key);
+
+    const reopened = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
+    const users = await reopened.query<{ email: string }>('SELECT email FROM users');
+    const migrations = await reopened.query('SELECT 1 FROM "_prisma_migrations"');
+    await reopened.close();
+    expect(users.rows.map((u) => u.email)).toContain('kept@example.test');
+    expect(migrations.rows.length).toBe(ready.body.migrations);
+  });
+});
+
+describe('starting Popgate with DATABASE_URL', () => {
+  it('migrates that database, becomes ready and stops cleanly on SIGTERM', async () => {
+    const { name, url } = await createDatabase('popgate_test_start');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-start-ext-'));
+    try {
+      const server = await startServer({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir });
+      expect((await getJson(`${server.url}/readyz`)).status).toBe(200);
+      expect((await getJson(`${server.url}/healthz`)).body).toEqual({ status: 'ok' });
+      expect(await server.stop('SIGTERM')).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(false);
+    } finally {
+      await dropDatabase(name);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('starting Popgate with bad configuration', () => {
+  it('exits with a message naming the variable', () => {
+    const result = runServerToExit({ PORT: 'abc' });
+    expect(result.code).toBe(78);
+    expect(result.output).toContain('Invalid configuration: PORT must be a port number');
+  });
+
+  it('exits with a clear message when the database cannot be reached', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-start-bad-'));
+    const result = runServerToExit({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', POPGATE_DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      'Popgate failed to start: Cannot use PostgreSQL at 127.0.0.1:1/none: the connection was refused: is the server running? (ECONNREFUSED). Check DATABASE_URL.',
+    );
+  });
+});

@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import { createPrismaClient } from '../../src/db/prisma';
+import { loadSecretKey } from '../../src/secret-key';
+
+/** A Popgate app on this run's migrated test database, with its own data folder. */
+export async function testApp(options: { databaseUrl?: string; webRoot?: string } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-app-'));
+  const url = options.databaseUrl ?? inject('databaseUrl');
+  const config = loadConfig({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const prisma = createPrismaClient(url, 4);
+  const db: Database = {
+    prisma,
+    url,
+    embedded: false,
+    appliedMigrations: [],
+    close: () => prisma.$disconnect(),
+  };
+  const app = await buildApp({
+    config,
+    db,
+    secretKey: loadSecretKey(undefined, dataDir),
+    ...(options.webRoot && { webRoot: options.webRoot }),
+  });
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { TestProject } from 'vitest/node';
+import { applyMigrations } from '../../src/db/migrations';
+import { migrationsDir } from '../../src/paths';
+import { createDatabase, dropDatabase } from './databases';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+/** One migrated database for this run's server tests; dropped when the run ends. */
+export default async function setup(project: TestProject) {
+  const { name, url } = await createDatabase('popgate_test_run');
+  await applyMigrations(url, migrationsDir());
+  project.provide('databaseUrl', url);
+  return async () => {
+    await dropDatabase(name);
+  };
+}
