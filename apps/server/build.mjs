@@ -19,5 +19,7 @@ await build({
   external,
   logLevel: 'warning',
   // Bundled CommonJS helpers expect require(); give them one.
-  banner: { js: "import { createRequire as __popgateCreateRequire } from 'node:module'; const require = __popgateCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __popgateCreateRequire } from 'node:module'; const require = __popgateCreateRequire(import.meta.url);",
+  },
 });

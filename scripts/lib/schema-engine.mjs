@@ -15,7 +15,9 @@ async function loadWasm() {
       const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm'));
       const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
       const bytes = fs.readFileSync(path.join(dir, 'schema_engine_bg.wasm'));
-      const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings });
+      const { instance } = await WebAssembly.instantiate(bytes, {
+        './schema_engine_bg.js': bindings,
+      });
       bindings.__wbg_set_wasm(instance.exports);
       instance.exports.__wbindgen_start?.();
       return bindings;

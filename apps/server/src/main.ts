@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   if (db.appliedMigrations.length > 0) {
     app.log.info({ migrations: db.appliedMigrations }, 'database migrated');
   }
-  app.log.info({ database: db.embedded ? `embedded (${config.dataDir})` : 'external' }, 'database ready');
+  app.log.info(
+    { database: db.embedded ? `embedded (${config.dataDir})` : 'external' },
+    'database ready',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -40,7 +43,9 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`Popgate is running at http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`);
+  console.log(
+    `Popgate is running at http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+  );
 }
 
 main().catch((error: unknown) => {
@@ -48,7 +53,9 @@ main().catch((error: unknown) => {
     console.error(error.message);
     process.exit(78); // EX_CONFIG
   }
-  console.error(`Popgate failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `Popgate failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error);
   process.exit(1);
 });

@@ -24,7 +24,10 @@ export function loadSecretKey(configured: Buffer | undefined, dataDir: string): 
   fs.mkdirSync(dataDir, { recursive: true });
   if (!fs.existsSync(file)) {
     try {
-      fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (error) {
       // Another process created it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

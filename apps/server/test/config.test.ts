@@ -49,7 +49,9 @@ describe('configuration', () => {
   });
 
   it('accepts the secret key as 64 hex digits', () => {
-    expect(load({ POPGATE_SECRET_KEY: 'ab'.repeat(32) }).secretKey?.toString('hex')).toBe('ab'.repeat(32));
+    expect(load({ POPGATE_SECRET_KEY: 'ab'.repeat(32) }).secretKey?.toString('hex')).toBe(
+      'ab'.repeat(32),
+    );
   });
 
   it.each([
@@ -58,8 +60,16 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', 'not a URL'],
     [{ DATABASE_URL: 'mysql://db/popgate' }, 'DATABASE_URL', 'postgresql://'],
     [{ POPGATE_SECRET_KEY: 'short' }, 'POPGATE_SECRET_KEY', '32 random bytes'],
-    [{ POPGATE_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'POPGATE_SECRET_KEY', '32 random bytes'],
-    [{ POPGATE_ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'POPGATE_ALLOW_PRIVATE_NETWORKS', 'true or false'],
+    [
+      { POPGATE_SECRET_KEY: Buffer.alloc(16).toString('base64') },
+      'POPGATE_SECRET_KEY',
+      '32 random bytes',
+    ],
+    [
+      { POPGATE_ALLOW_PRIVATE_NETWORKS: 'maybe' },
+      'POPGATE_ALLOW_PRIVATE_NETWORKS',
+      'true or false',
+    ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal'],
   ])('refuses %j with a message naming the variable', (env, variable, hint) => {
     const error = errorOf(env);

@@ -41,7 +41,12 @@ describe('migrations', () => {
     const files = readMigrations(migrationsDir());
     expect(await applyMigrations(url, migrationsDir())).toEqual(files.map((f) => f.name));
 
-    const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       url,
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY started_at',
     );
@@ -52,9 +57,23 @@ describe('migrations', () => {
       expect(row.finished_at).not.toBeNull();
       expect(row.applied_steps_count).toBe(1);
     }
-    const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    const tables = await query<{ tablename: string }>(
+      url,
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    );
     expect(tables.map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(['users', 'sessions', 'pop3_accounts', 'messages', 'message_sources', 'attachments', 'sync_runs', 'audit_log', 'events', 'policy']),
+      expect.arrayContaining([
+        'users',
+        'sessions',
+        'pop3_accounts',
+        'messages',
+        'message_sources',
+        'attachments',
+        'sync_runs',
+        'audit_log',
+        'events',
+        'policy',
+      ]),
     );
   });
 
@@ -68,7 +87,9 @@ describe('migrations', () => {
 
   it('are applied exactly once when several processes start at the same moment', async () => {
     const url = await freshDatabase();
-    const results = await Promise.all([1, 2, 3, 4].map(() => applyMigrations(url, migrationsDir())));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => applyMigrations(url, migrationsDir())),
+    );
     expect(results.flat()).toEqual(readMigrations(migrationsDir()).map((f) => f.name));
     const rows = await query(url, 'SELECT 1 FROM "_prisma_migrations"');
     expect(rows).toHaveLength(readMigrations(migrationsDir()).length);
@@ -79,7 +100,10 @@ describe('migrations', () => {
     const dir = copyMigrations();
     await applyMigrations(url, dir);
     fs.mkdirSync(path.join(dir, '29991231000000_add_note'));
-    fs.writeFileSync(path.join(dir, '29991231000000_add_note', 'migration.sql'), 'ALTER TABLE "users" ADD COLUMN "note" TEXT;');
+    fs.writeFileSync(
+      path.join(dir, '29991231000000_add_note', 'migration.sql'),
+      'ALTER TABLE "users" ADD COLUMN "note" TEXT;',
+    );
     expect(await applyMigrations(url, dir)).toEqual(['29991231000000_add_note']);
     const columns = await query<{ column_name: string }>(
       url,
@@ -105,7 +129,9 @@ describe('migrations', () => {
     fs.writeFileSync(path.join(dir, '29991231000000_future', 'migration.sql'), 'SELECT 1;');
     await applyMigrations(url, dir);
     fs.rmSync(path.join(dir, '29991231000000_future'), { recursive: true });
-    await expect(applyMigrations(url, dir)).rejects.toThrow(/29991231000000_future, which this version of Popgate does not know/);
+    await expect(applyMigrations(url, dir)).rejects.toThrow(
+      /29991231000000_future, which this version of Popgate does not know/,
+    );
   });
 
   it('roll back a failing migration completely and name it in the error', async () => {
@@ -119,8 +145,13 @@ describe('migrations', () => {
     const error = await applyMigrations(url, dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as Error).message).toMatch(/29991231000000_broken failed: .*no_such_table/);
-    expect(await query(url, "SELECT 1 FROM pg_tables WHERE tablename = 'half_done'")).toHaveLength(0);
-    const recorded = await query<{ migration_name: string }>(url, 'SELECT migration_name FROM "_prisma_migrations"');
+    expect(await query(url, "SELECT 1 FROM pg_tables WHERE tablename = 'half_done'")).toHaveLength(
+      0,
+    );
+    const recorded = await query<{ migration_name: string }>(
+      url,
+      'SELECT migration_name FROM "_prisma_migrations"',
+    );
     expect(recorded.map((r) => r.migration_name)).not.toContain('29991231000000_broken');
   });
 

@@ -30,13 +30,20 @@ describe('operations endpoints', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.body).toContain('popgate_process_cpu_user_seconds_total');
-    expect(response.body).toMatch(/popgate_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
+    expect(response.body).toMatch(
+      /popgate_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/,
+    );
   });
 
   it('answers unknown API paths with a JSON 404', async () => {
-    const response = await subject.app.inject({ url: '/api/nothing-here', headers: { accept: 'text/html' } });
+    const response = await subject.app.inject({
+      url: '/api/nothing-here',
+      headers: { accept: 'text/html' },
+    });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /api/nothing-here' } });
+    expect(response.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for GET /api/nothing-here' },
+    });
   });
 });
 
@@ -71,7 +78,10 @@ describe('the web app', () => {
   let subject: Awaited<ReturnType<typeof testApp>>;
   beforeAll(async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-web-'));
-    fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Popgate</title><div id="app"></div>');
+    fs.writeFileSync(
+      path.join(root, 'index.html'),
+      '<!doctype html><title>Popgate</title><div id="app"></div>',
+    );
     fs.mkdirSync(path.join(root, 'assets'));
     fs.writeFileSync(path.join(root, 'assets', 'app.js'), 'console.log(1)');
     subject = await testApp({ webRoot: root });
@@ -92,13 +102,19 @@ describe('the web app', () => {
   });
 
   it('answers a reload of a client-side route with the app', async () => {
-    const response = await subject.app.inject({ url: '/mail/inbox', headers: { accept: 'text/html' } });
+    const response = await subject.app.inject({
+      url: '/mail/inbox',
+      headers: { accept: 'text/html' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('<div id="app">');
   });
 
   it('does not answer a missing asset with the app', async () => {
-    const response = await subject.app.inject({ url: '/assets/missing.js', headers: { accept: '*/*' } });
+    const response = await subject.app.inject({
+      url: '/assets/missing.js',
+      headers: { accept: '*/*' },
+    });
     expect(response.statusCode).toBe(404);
   });
 });

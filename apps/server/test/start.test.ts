@@ -28,7 +28,9 @@ describe('starting Popgate with no DATABASE_URL (embedded database)', () => {
 
     // Something written while Popgate is stopped is still there after it ran again.
     const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pg') });
-    await pglite.query(`INSERT INTO users (id, email, "updatedAt") VALUES (gen_random_uuid(), 'kept@example.test', now())`);
+    await pglite.query(
+      `INSERT INTO users (id, email, "updatedAt") VALUES (gen_random_uuid(), 'kept@example.test', now())`,
+    );
     await pglite.close();
 
     const second = await startServer({ POPGATE_DATA_DIR: dataDir });
@@ -72,7 +74,10 @@ describe('starting Popgate with bad configuration', () => {
 
   it('exits with a clear message when the database cannot be reached', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-start-bad-'));
-    const result = runServerToExit({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', POPGATE_DATA_DIR: dataDir });
+    const result = runServerToExit({
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none',
+      POPGATE_DATA_DIR: dataDir,
+    });
     expect(result.code).toBe(1);
     expect(result.output).toContain(
       'Popgate failed to start: Cannot use PostgreSQL at 127.0.0.1:1/none: the connection was refused: is the server running? (ECONNREFUSED). Check DATABASE_URL.',

@@ -51,7 +51,9 @@ describe.each(targets)('storage on $name', (target) => {
   const unique = () => randomBytes(4).toString('hex');
 
   async function userWithAccount() {
-    const user = await prisma.user.create({ data: { email: `u-${unique()}@example.test`, passwordHash: 'x' } });
+    const user = await prisma.user.create({
+      data: { email: `u-${unique()}@example.test`, passwordHash: 'x' },
+    });
     const account = await prisma.pop3Account.create({
       data: {
         userId: user.id,
@@ -83,7 +85,13 @@ describe.each(targets)('storage on $name', (target) => {
 
   it('stores each server message (account, UIDL) exactly once', async () => {
     const { user, account } = await userWithAccount();
-    const message = { accountId: account.id, userId: user.id, uidl: 'UID-1', size: 10, date: new Date() };
+    const message = {
+      accountId: account.id,
+      userId: user.id,
+      uidl: 'UID-1',
+      size: 10,
+      date: new Date(),
+    };
     await prisma.message.create({ data: message });
     await expect(prisma.message.create({ data: message })).rejects.toMatchObject({ code: 'P2002' });
     const again = await prisma.message.createMany({ data: [message], skipDuplicates: true });
@@ -92,10 +100,16 @@ describe.each(targets)('storage on $name', (target) => {
   });
 
   it('keeps raw bytes byte-exact and content-addressed', async () => {
-    const bytes = Buffer.concat([Buffer.from('Subject: caf\xe9\r\n\r\n.dot\nbare LF\r\n', 'latin1'), randomBytes(64)]);
+    const bytes = Buffer.concat([
+      Buffer.from('Subject: caf\xe9\r\n\r\n.dot\nbare LF\r\n', 'latin1'),
+      randomBytes(64),
+    ]);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await prisma.messageSource.create({ data: { sha256, size: bytes.length, bytes } });
-    const second = await prisma.messageSource.createMany({ data: [{ sha256, size: bytes.length, bytes }], skipDuplicates: true });
+    const second = await prisma.messageSource.createMany({
+      data: [{ sha256, size: bytes.length, bytes }],
+      skipDuplicates: true,
+    });
     expect(second.count).toBe(0);
     const stored = await prisma.messageSource.findUniqueOrThrow({ where: { sha256 } });
     expect(Buffer.from(stored.bytes).equals(bytes)).toBe(true);
@@ -107,7 +121,14 @@ describe.each(targets)('storage on $name', (target) => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await prisma.messageSource.create({ data: { sha256, size: 32, bytes } });
     await prisma.message.create({
-      data: { accountId: account.id, userId: user.id, uidl: 'A', size: 32, date: new Date(), sourceSha256: sha256 },
+      data: {
+        accountId: account.id,
+        userId: user.id,
+        uidl: 'A',
+        size: 32,
+        date: new Date(),
+        sourceSha256: sha256,
+      },
     });
     await expect(prisma.messageSource.delete({ where: { sha256 } })).rejects.toBeTruthy();
   });
@@ -129,7 +150,9 @@ describe.each(targets)('storage on $name', (target) => {
       },
     });
     const find = (q: string) =>
-      prisma.$queryRaw<{ id: string }[]>`SELECT id FROM messages WHERE "userId" = ${user.id}::uuid AND search @@ websearch_to_tsquery('simple', ${q})`;
+      prisma.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM messages WHERE "userId" = ${user.id}::uuid AND search @@ websearch_to_tsquery('simple', ${q})`;
     expect(await find(word)).toHaveLength(1);
     expect(await find('lovelace')).toHaveLength(1);
     expect(await find('attachment numbers')).toHaveLength(1);
@@ -178,7 +201,13 @@ describe.each(targets)('storage on $name', (target) => {
       data: { accountId: account.id, userId: user.id, uidl: 'D1', size: 1, date: new Date() },
     });
     await prisma.attachment.create({
-      data: { messageId: message.id, contentType: 'text/plain', size: 2, sha256: 'x', content: Buffer.from('hi') },
+      data: {
+        messageId: message.id,
+        contentType: 'text/plain',
+        size: 2,
+        sha256: 'x',
+        content: Buffer.from('hi'),
+      },
     });
     await prisma.pop3Account.delete({ where: { id: account.id } });
     expect(await prisma.message.count({ where: { accountId: account.id } })).toBe(0);
@@ -193,10 +222,16 @@ describe.each(targets)('storage on $name', (target) => {
 
   it('numbers events in order per user for websocket resume', async () => {
     const { user } = await userWithAccount();
-    const first = await prisma.event.create({ data: { userId: user.id, type: 'message.new', payload: { n: 1 } } });
-    const second = await prisma.event.create({ data: { userId: user.id, type: 'message.new', payload: { n: 2 } } });
+    const first = await prisma.event.create({
+      data: { userId: user.id, type: 'message.new', payload: { n: 1 } },
+    });
+    const second = await prisma.event.create({
+      data: { userId: user.id, type: 'message.new', payload: { n: 2 } },
+    });
     expect(second.id > first.id).toBe(true);
-    const missed = await prisma.event.findMany({ where: { userId: user.id, id: { gt: first.id } } });
+    const missed = await prisma.event.findMany({
+      where: { userId: user.id, id: { gt: first.id } },
+    });
     expect(missed.map((e) => e.payload)).toEqual([{ n: 2 }]);
   });
 });

@@ -22,14 +22,19 @@ const settle = async () => {
 
 describe('useServerStatus', () => {
   it('reports ready when /readyz answers 200', async () => {
-    const status = mountWith(async () => new Response(JSON.stringify({ status: 'ready' }), { status: 200 }));
+    const status = mountWith(
+      async () => new Response(JSON.stringify({ status: 'ready' }), { status: 200 }),
+    );
     await settle();
     expect(status().state.value).toBe('ready');
   });
 
   it('reports the reason when the database is unavailable', async () => {
     const status = mountWith(
-      async () => new Response(JSON.stringify({ status: 'unavailable', error: 'connection refused' }), { status: 503 }),
+      async () =>
+        new Response(JSON.stringify({ status: 'unavailable', error: 'connection refused' }), {
+          status: 503,
+        }),
     );
     await settle();
     expect(status().state.value).toBe('unavailable');

@@ -22,9 +22,11 @@ export async function openDatabase(config: Config): Promise<Database> {
   if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.dataDir);
   const url = embedded?.url ?? (config.databaseUrl as string);
   try {
-    const appliedMigrations = await applyMigrations(url, migrationsDir()).catch((error: unknown) => {
-      throw describeConnectionError(error, url);
-    });
+    const appliedMigrations = await applyMigrations(url, migrationsDir()).catch(
+      (error: unknown) => {
+        throw describeConnectionError(error, url);
+      },
+    );
     const prisma = createPrismaClient(url, embedded ? 1 : 10);
     return {
       prisma,
@@ -45,7 +47,12 @@ export async function openDatabase(config: Config): Promise<Database> {
 /** Turns a driver error into one sentence that says which server and what to check. */
 function describeConnectionError(error: unknown, url: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  if (!code || !['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000', '28000'].includes(code)) {
+  if (
+    !code ||
+    !['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000', '28000'].includes(
+      code,
+    )
+  ) {
     return error as Error;
   }
   const { hostname, port, pathname } = new URL(url);
@@ -59,5 +66,7 @@ function describeConnectionError(error: unknown, url: string): Error {
     '28000': 'the user may not connect',
     '3D000': 'the database does not exist',
   };
-  return new Error(`Cannot use ${where}: ${why[code]} (${code}). Check DATABASE_URL.`, { cause: error });
+  return new Error(`Cannot use ${where}: ${why[code]} (${code}). Check DATABASE_URL.`, {
+    cause: error,
+  });
 }

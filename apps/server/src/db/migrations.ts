@@ -44,7 +44,9 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 export function readMigrations(dir: string): MigrationFile[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')))
+    .filter(
+      (entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')),
+    )
     .map((entry) => entry.name)
     .sort()
     .map((name) => {
@@ -98,7 +100,10 @@ function checkHistory(files: MigrationFile[], rows: AppliedRow[]): Set<string> {
   return new Set(rows.map((row) => row.migration_name));
 }
 
-export async function migrationStatus(client: pg.ClientBase, dir: string): Promise<MigrationStatus> {
+export async function migrationStatus(
+  client: pg.ClientBase,
+  dir: string,
+): Promise<MigrationStatus> {
   const files = readMigrations(dir);
   const applied = checkHistory(files, await appliedRows(client));
   return {

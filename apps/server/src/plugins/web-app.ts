@@ -11,7 +11,10 @@ import fp from 'fastify-plugin';
 export const webAppPlugin = fp(async (app: FastifyInstance, options: { root: string }) => {
   const index = path.join(options.root, 'index.html');
   if (!fs.existsSync(index)) {
-    app.log.warn({ root: options.root }, 'the web app is not built: run `npm start` or `pnpm -F @popgate/web build`');
+    app.log.warn(
+      { root: options.root },
+      'the web app is not built: run `npm start` or `pnpm -F @popgate/web build`',
+    );
     return;
   }
   await app.register(fastifyStatic, { root: options.root, wildcard: false, index: ['index.html'] });
@@ -20,6 +23,11 @@ export const webAppPlugin = fp(async (app: FastifyInstance, options: { root: str
     if (request.method === 'GET' && !isApi && request.headers.accept?.includes('text/html')) {
       return reply.type('text/html').sendFile('index.html');
     }
-    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
+    return reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+      },
+    });
   });
 });

@@ -18,7 +18,9 @@ export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Pro
   }
 }
 
-export async function createDatabase(prefix = 'popgate_test'): Promise<{ name: string; url: string }> {
+export async function createDatabase(
+  prefix = 'popgate_test',
+): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl());

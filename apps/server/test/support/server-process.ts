@@ -25,7 +25,9 @@ export function startServer(env: Record<string, string>): Promise<RunningServer>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -57,7 +59,10 @@ export function startServer(env: Record<string, string>): Promise<RunningServer>
 }
 
 /** Runs dist/main.js expecting it to exit; returns its code and output. */
-export function runServerToExit(env: Record<string, string>): { code: number | null; output: string } {
+export function runServerToExit(env: Record<string, string>): {
+  code: number | null;
+  output: string;
+} {
   const result = spawnSync(process.execPath, [mainJs], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     encoding: 'utf8',

@@ -1,3 +1,4 @@
+import type { ReadyReply } from '@popgate/contracts';
 import { onMounted, ref } from 'vue';
 
 export type ServerState = 'checking' | 'ready' | 'unavailable';
@@ -11,9 +12,11 @@ export function useServerStatus(fetcher: typeof fetch = fetch) {
     state.value = 'checking';
     try {
       const response = await fetcher('/readyz', { headers: { accept: 'application/json' } });
-      const body = (await response.json()) as { status?: string; error?: string };
+      const body = (await response.json()) as ReadyReply;
       state.value = response.ok ? 'ready' : 'unavailable';
-      detail.value = response.ok ? '' : (body.error ?? body.status ?? `HTTP ${response.status}`);
+      if (body.status === 'unavailable') detail.value = body.error;
+      else if (body.status === 'migrating') detail.value = 'the database is being migrated';
+      else detail.value = '';
     } catch (error) {
       state.value = 'unavailable';
       detail.value = (error as Error).message;

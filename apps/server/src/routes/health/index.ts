@@ -11,7 +11,10 @@ export async function healthRoutes(app: FastifyInstance, options: { databaseUrl:
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const client = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      connectionString: options.databaseUrl,
+      connectionTimeoutMillis: 2000,
+    });
     try {
       await client.connect();
       const status = await migrationStatus(client, migrationsDir());
