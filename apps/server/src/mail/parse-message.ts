@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+export interface ParsedAttachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+  sha256: string;
+  content: Buffer;
+}
+
+/** What Popgate keeps of a message besides its raw bytes. */
+export interface ParsedMessage {
+  subject: string;
+  from: MailAddress;
+  to: MailAddress[];
+  cc: MailAddress[];
+  replyTo: MailAddress[];
+  messageId: string | null;
+  inReplyTo: string | null;
+  /** The Date header; null when missing or unreadable. */
+  date: Date | null;
+  text: string | null;
+  html: string | null;
+  snippet: string;
+  headers: Array<[string, string]>;
+  attachments: ParsedAttachment[];
+  /** Set when the message could not be parsed fully; what could be read is still filled in. */
+  parseError: string | null;
+}
+
+const SNIPPET_LENGTH = 200;
+
+/** Parses raw RFC 5322 bytes. Never throws: a broken message still yields what can be read. */
+export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, keepCidLinks: true });
+  } catch (error) {
+    return fallbackParse(raw, `MIME parsing failed: ${(error as Error).message}`);
+  }
+  const text = mail.text?.length ? mail.text : null;
+  const html = typeof mail.html === 'string' && mail.html.length ? mail.html : null;
+  const date = headerDate(mail);
+  return {
+    subject: mail.subject ?? '',
+    from: addresses(mail.from)[0] ?? { name: '', address: '' },
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    replyTo: addresses(mail.replyTo),
+    messageId: mail.messageId ?? null,
+    inReplyTo: mail.inReplyTo ?? null,
+    date,
+    text,
+    html,
+    snippet: snippetOf(text ?? (html ? stripTags(html) : '')),
+    headers: mail.headerLines.map((line) => [line.key, line.line.slice(line.key.length + 1).trim()]),
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType || 'application/octet-stream',
+      size: a.content.length,
+      contentId: a.contentId ? a.contentId.replace(/^<|>$/g, '') : null,
+      inline: a.contentDisposition === 'inline' || (a.related ?? false),
+      sha256: createHash('sha256').update(a.content).digest('hex'),
+      content: a.content,
+    })),
+    parseError: null,
+  };
+}
+
+/** mailparser answers "now" for a missing or unreadable Date header; Popgate wants to know. */
+function headerDate(mail: ParsedMail): Date | null {
+  const line = mail.headerLines.find((header) => header.key === 'date');
+  if (!line || !mail.date || Number.isNaN(mail.date.getTime())) return null;
+  const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\([^)]*\)/g, '').trim();
+  return Number.isNaN(Date.parse(value)) ? null : mail.date;
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  if (!value) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const out: MailAddress[] = [];
+  const visit = (entries: AddressObject['value']) => {
+    for (const entry of entries) {
+      if (entry.group) visit(entry.group);
+      else out.push({ name: entry.name ?? '', address: entry.address ?? '' });
+    }
+  };
+  for (const item of list) visit(item.value);
+  return out;
+}
+
+export function snippetOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH - 1)}…` : flat;
+}
+
+function stripTags(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+}
+
+/** Reads the header block by hand when the MIME parser gives up. */
+function fallbackParse(raw: Buffer, reason: string): ParsedMessage {
+  const text = raw.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const headerBlock = end === -1 ? text : text.slice(0, end);
+  const body = end === -1 ? '' : text.slice(end).trim();
+  const headers: Array<[string, string]> = [];
+  for (const line of headerBlock.split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim()]);
+  }
+  const header = (name: string) => headers.find(([key]) => key === name)?.[1] ?? '';
+  const fromHeader = header('from');
+  const angle = /<([^>]+)>/.exec(fromHeader);
+  const date = new Date(header('date'));
+  return {
+    subject: header('subject'),
+    from: angle
+      ? { name: fromHeader.slice(0, angle.index).replace(/"/g, '').trim(), address: angle[1]! }
+      : { name: '', address: fromHeader },
+    to: [],
+    cc: [],
+    replyTo: [],
+    messageId: header('message-id') || null,
+    inReplyTo: header('in-reply-to') || null,
+    date: Number.isNaN(date.getTime()) ? null : date,
+    text: body || null,
+    html: null,
+    snippet: snippetOf(body),
+    headers,
+    attachments: [],
+    parseError: reason,
+  };
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/prisma';
+import { asBytes } from '../db/bytes';
+import type { ParsedMessage } from '../mail/parse-message';
+
+/** One message as it came off the POP3 server. */
+export interface DownloadedMessage {
+  accountId: string;
+  userId: string;
+  uidl: string;
+  /** The size the server listed (advisory; the bytes are what count). */
+  listedSize: number;
+  raw: Buffer;
+  /** True when only the headers were fetched (TOP n 0) because of the account's size limit. */
+  headersOnly: boolean;
+  receivedAt: Date;
+}
+
+export interface StoreResult {
+  id: string;
+  /** False when (account, UIDL) was already stored: nothing was written. */
+  created: boolean;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** PostgreSQL text and jsonb cannot hold NUL characters; mail sometimes does. The raw bytes keep them. */
+const NUL = /\u0000/g;
+const clean = (text: string) => text.replace(NUL, '');
+const cleanOrNull = (text: string | null) => (text === null ? null : clean(text));
+function cleanDeep<T>(value: T): T {
+  if (typeof value === 'string') return clean(value) as T;
+  if (Array.isArray(value)) return value.map(cleanDeep) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanDeep(v)])) as T;
+  }
+  return value;
+}
+
+function messageFields(message: DownloadedMessage, parsedRaw: ParsedMessage) {
+  const parsed = cleanDeep({ ...parsedRaw, attachments: [] });
+  return {
+    subject: parsed.subject,
+    fromName: parsed.from.name,
+    fromAddress: parsed.from.address,
+    to: parsed.to as object[],
+    cc: parsed.cc as object[],
+    replyTo: parsed.replyTo as object[],
+    messageId: parsed.messageId,
+    inReplyTo: parsed.inReplyTo,
+    date: parsedRaw.date ?? message.receivedAt,
+    snippet: parsed.snippet,
+    textBody: parsed.text,
+    htmlBody: parsed.html,
+    headers: parsed.headers,
+    hasAttachments: parsedRaw.attachments.some((a) => !a.inline),
+    parseError: parsed.parseError,
+  };
+}
+
+function attachmentRows(messageId: string, parsed: ParsedMessage) {
+  return parsed.attachments.map((a) => ({
+    messageId,
+    filename: cleanOrNull(a.filename),
+    contentType: clean(a.contentType),
+    size: a.size,
+    contentId: cleanOrNull(a.contentId),
+    inline: a.inline,
+    sha256: a.sha256,
+    content: asBytes(a.content),
+  }));
+}
+
+/**
+ * Commits one downloaded message: raw bytes (content-addressed), the parsed fields and the
+ * attachments, in one transaction. (account, UIDL) is unique, so storing the same server message
+ * twice (a retry, a second process, a crash between commit and DELE) writes nothing the second time.
+ */
+export async function storeMessage(
+  prisma: Db,
+  message: DownloadedMessage,
+  parsed: ParsedMessage,
+): Promise<StoreResult> {
+  const sourceSha256 = sha256(message.raw);
+  return prisma.$transaction(async (tx) => {
+    await tx.messageSource.createMany({
+      data: [{ sha256: sourceSha256, size: message.raw.length, bytes: asBytes(message.raw) }],
+      skipDuplicates: true,
+    });
+    const [created] = await tx.message.createManyAndReturn({
+      data: [
+        {
+          accountId: message.accountId,
+          userId: message.userId,
+          uidl: message.uidl,
+          size: message.listedSize,
+          receivedAt: message.receivedAt,
+          headersOnly: message.headersOnly,
+          sourceSha256,
+          ...messageFields(message, parsed),
+        },
+      ],
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    if (!created) {
+      const existing = await tx.message.findUniqueOrThrow({
+        where: { accountId_uidl: { accountId: message.accountId, uidl: message.uidl } },
+        select: { id: true },
+      });
+      return { id: existing.id, created: false };
+    }
+    if (parsed.attachments.length > 0) {
+      await tx.attachment.createMany({ data: attachmentRows(created.id, parsed) });
+    }
+    return { id: created.id, created: true };
+  });
+}
+
+/**
+ * Replaces a headers-only message with its full download (fetched on demand), keeping its id,
+ * flags and place in the list.
+ */
+export async function completeMessage(
+  prisma: Db,
+  messageId: string,
+  message: Pick<DownloadedMessage, 'raw' | 'receivedAt'>,
+  parsed: ParsedMessage,
+): Promise<void> {
+  const sourceSha256 = sha256(message.raw);
+  await prisma.$transaction(async (tx) => {
+    await tx.messageSource.createMany({
+      data: [{ sha256: sourceSha256, size: message.raw.length, bytes: asBytes(message.raw) }],
+      skipDuplicates: true,
+    });
+    const current = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { date: true } });
+    const fields = messageFields({ receivedAt: current.date } as DownloadedMessage, parsed);
+    await tx.message.update({
+      where: { id: messageId },
+      data: { ...fields, headersOnly: false, sourceSha256 },
+    });
+    await tx.attachment.deleteMany({ where: { messageId } });
+    if (parsed.attachments.length > 0) {
+      await tx.attachment.createMany({ data: attachmentRows(messageId, parsed) });
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../src/db/prisma';
+
+/** A user with one linked account, named uniquely so tests sharing a database never collide. */
+export async function userWithAccount(prisma: Db, account: Record<string, unknown> = {}) {
+  const tag = randomBytes(4).toString('hex');
+  const user = await prisma.user.create({ data: { email: `user-${tag}@example.test`, passwordHash: 'unused' } });
+  const created = await prisma.pop3Account.create({
+    data: {
+      userId: user.id,
+      label: `Account ${tag}`,
+      host: 'pop.example.test',
+      port: 995,
+      username: `user-${tag}`,
+      secretCiphertext: new Uint8Array([0]),
+      secretKeyId: 'test',
+      ...account,
+    },
+  });
+  return { user, account: created };
+}
