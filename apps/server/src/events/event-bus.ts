@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Db } from '../db/prisma';
+
+/** One event for one user, numbered for resume (ids only grow). */
+export interface PopgateEvent {
+  id: string;
+  userId: string;
+  type: string;
+  payload: unknown;
+  createdAt: string;
+}
+
+export type EventHandler = (event: PopgateEvent) => void;
+
+const CHANNEL = 'popgate_events';
+/** NOTIFY payloads are capped at 8000 bytes; larger events travel as an id to look up. */
+const INLINE_LIMIT = 7000;
+
+interface EventRow {
+  id: bigint;
+  userId: string;
+  type: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+const toEvent = (row: EventRow): PopgateEvent => ({
+  id: row.id.toString(),
+  userId: row.userId,
+  type: row.type,
+  payload: row.payload,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/**
+ * Events are recorded in the events table (so a client can resume from the last id it saw) and
+ * fanned out to every subscriber of every Popgate process: through PostgreSQL LISTEN/NOTIFY on a
+ * real server, in-process on the embedded database (where NOTIFY reaches only its sender).
+ */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private listener: pg.Client | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly prisma: Db,
+    private readonly crossProcess: boolean,
+  ) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** `listenUrl`: the database to LISTEN on; omit it on the embedded database. */
+  static async start(prisma: Db, listenUrl?: string): Promise<EventBus> {
+    const bus = new EventBus(prisma, listenUrl !== undefined);
+    if (listenUrl) await bus.listen(listenUrl);
+    return bus;
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload) void this.onNotification(message.payload);
+    });
+    client.on('error', () => {
+      // The connection dropped: reconnect; clients resume by id, so nothing is lost for them.
+      this.listener = undefined;
+      if (!this.closed) setTimeout(() => void this.listen(url).catch(() => {}), 1000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  private async onNotification(payload: string): Promise<void> {
+    const data = JSON.parse(payload) as { id: string } & Partial<PopgateEvent>;
+    if (data.type !== undefined) {
+      this.emitter.emit('event', data as PopgateEvent);
+      return;
+    }
+    const row = await this.prisma.event.findUnique({ where: { id: BigInt(data.id) } });
+    if (row) this.emitter.emit('event', toEvent(row as EventRow));
+  }
+
+  async publish(userId: string, type: string, payload: unknown): Promise<PopgateEvent> {
+    const row = (await this.prisma.event.create({
+      data: { userId, type, payload: payload as object },
+    })) as EventRow;
+    const event = toEvent(row);
+    if (this.crossProcess) {
+      const full = JSON.stringify(event);
+      const message = Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
+      await this.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
+    } else {
+      this.emitter.emit('event', event);
+    }
+    return event;
+  }
+
+  /** Every event of every user, as it happens, once per process. */
+  subscribe(handler: EventHandler): () => void {
+    this.emitter.on('event', handler);
+    return () => this.emitter.off('event', handler);
+  }
+
+  /** What a user missed after `afterId`, oldest first. */
+  async since(userId: string, afterId: string, limit = 1000): Promise<PopgateEvent[]> {
+    const rows = await this.prisma.event.findMany({
+      where: { userId, id: { gt: BigInt(afterId) } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return (rows as EventRow[]).map(toEvent);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.emitter.removeAllListeners();
+    await this.listener?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPrismaClient, type Db } from '../src/db/prisma';
+import { EventBus, type PopgateEvent } from '../src/events/event-bus';
+import { userWithAccount } from './support/fixtures';
+
+const waitFor = async (check: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('the event bus across two processes sharing one database', () => {
+  let prismaA: Db;
+  let prismaB: Db;
+  let busA: EventBus;
+  let busB: EventBus;
+  beforeAll(async () => {
+    const url = inject('databaseUrl');
+    prismaA = createPrismaClient(url, 2);
+    prismaB = createPrismaClient(url, 2);
+    busA = await EventBus.start(prismaA, url);
+    busB = await EventBus.start(prismaB, url);
+  });
+  afterAll(async () => {
+    await busA.close();
+    await busB.close();
+    await prismaA.$disconnect();
+    await prismaB.$disconnect();
+  });
+
+  it('delivers each event once to every process, in order', async () => {
+    const { user } = await userWithAccount(prismaA);
+    const seenA: PopgateEvent[] = [];
+    const seenB: PopgateEvent[] = [];
+    const offA = busA.subscribe((e) => e.userId === user.id && seenA.push(e));
+    const offB = busB.subscribe((e) => e.userId === user.id && seenB.push(e));
+    await busA.publish(user.id, 'message.new', { n: 1 });
+    await busB.publish(user.id, 'message.new', { n: 2 });
+    await busA.publish(user.id, 'account.status', { status: 'ok' });
+    await waitFor(() => seenA.length === 3 && seenB.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seenA.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 2 }, { status: 'ok' }]);
+    expect(seenB.map((e) => e.id)).toEqual(seenA.map((e) => e.id));
+    offA();
+    offB();
+  });
+
+  it('carries events too large for a NOTIFY payload', async () => {
+    const { user } = await userWithAccount(prismaA);
+    const seen: PopgateEvent[] = [];
+    const off = busB.subscribe((e) => e.userId === user.id && seen.push(e));
+    const big = { text: 'x'.repeat(20_000) };
+    await busA.publish(user.id, 'message.new', big);
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]!.payload).toEqual(big);
+    off();
+  });
+
+  it('gives a reconnecting client everything after the last id it saw, and only its own', async () => {
+    const { user } = await userWithAccount(prismaA);
+    const other = await userWithAccount(prismaA);
+    const first = await busA.publish(user.id, 'message.new', { n: 1 });
+    await busA.publish(other.user.id, 'message.new', { n: 'not yours' });
+    await busA.publish(user.id, 'message.new', { n: 2 });
+    await busA.publish(user.id, 'message.new', { n: 3 });
+    const missed = await busB.since(user.id, first.id);
+    expect(missed.map((e) => e.payload)).toEqual([{ n: 2 }, { n: 3 }]);
+  });
+});
