@@ -31,3 +31,12 @@ export async function createDatabase(
 export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
+
+/** A database of the test's own, migrated, for tests that must not see other tests' rows. */
+export async function createMigratedDatabase(prefix = 'popgate_test_own'): Promise<{ name: string; url: string }> {
+  const { applyMigrations } = await import('../../src/db/migrations');
+  const { migrationsDir } = await import('../../src/paths');
+  const db = await createDatabase(prefix);
+  await applyMigrations(db.url, migrationsDir());
+  return db;
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient, type Db } from '../src/db/prisma';
+import { claimDueAccounts, lockAccount, releaseLease, renewLease } from '../src/sync/lease';
+import { createMigratedDatabase, dropDatabase } from './support/databases';
+import { userWithAccount } from './support/fixtures';
+
+// Claiming looks at every account: these tests get a database of their own.
+let prisma: Db;
+let database: { name: string; url: string };
+beforeAll(async () => {
+  database = await createMigratedDatabase('popgate_test_lease');
+  prisma = createPrismaClient(database.url, 8);
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await dropDatabase(database.name);
+});
+
+/** Each test claims only among its own accounts: park the earlier tests' far in the future. */
+async function onlyThese(host: string) {
+  await prisma.pop3Account.updateMany({ where: { host: { not: host } }, data: { nextSyncAt: new Date('2999-01-01') } });
+}
+
+const limits = { limit: 10, perHost: 10, leaseSeconds: 60 };
+
+describe('leasing sync jobs', () => {
+  it('gives each due account to exactly one of several competing processes', async () => {
+    const host = `race-${Date.now()}.test`;
+    const accounts = await Promise.all(Array.from({ length: 12 }, () => userWithAccount(prisma, { host })));
+    await onlyThese(host);
+    const claims = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((owner) => claimDueAccounts(prisma, owner, { ...limits, limit: 5 })));
+    const ids = claims.flat().map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(accounts.map((a) => a.account.id).sort());
+  });
+
+  it('skips accounts stopped by an authentication failure, unless the user asks to check now', async () => {
+    const host = `stopped-${Date.now()}.test`;
+    const { account } = await userWithAccount(prisma, { host, status: 'auth_failed' });
+    await onlyThese(host);
+    expect(await claimDueAccounts(prisma, 'p1', limits)).toEqual([]);
+    await prisma.pop3Account.update({ where: { id: account.id }, data: { syncRequested: true } });
+    expect((await claimDueAccounts(prisma, 'p1', limits)).map((c) => c.id)).toEqual([account.id]);
+  });
+
+  it('skips disabled accounts and accounts of disabled users', async () => {
+    const host = `disabled-${Date.now()}.test`;
+    await userWithAccount(prisma, { host, disabled: true });
+    const { user } = await userWithAccount(prisma, { host });
+    await prisma.user.update({ where: { id: user.id }, data: { disabled: true } });
+    await onlyThese(host);
+    expect(await claimDueAccounts(prisma, 'p1', limits)).toEqual([]);
+  });
+
+  it('keeps the sessions per POP3 host under the cap across processes', async () => {
+    const host = `capped-${Date.now()}.test`;
+    await Promise.all(Array.from({ length: 5 }, () => userWithAccount(prisma, { host })));
+    await onlyThese(host);
+    const first = await claimDueAccounts(prisma, 'p1', { ...limits, perHost: 2, limit: 1 });
+    const second = await claimDueAccounts(prisma, 'p2', { ...limits, perHost: 2, limit: 1 });
+    const third = await claimDueAccounts(prisma, 'p3', { ...limits, perHost: 2, limit: 1 });
+    expect([first.length, second.length, third.length]).toEqual([1, 1, 0]);
+  });
+
+  it('lets another process take over when a lease expires, and tells the old owner it lost it', async () => {
+    const host = `expiry-${Date.now()}.test`;
+    const { account } = await userWithAccount(prisma, { host });
+    await onlyThese(host);
+    expect(await claimDueAccounts(prisma, 'dead', { ...limits, leaseSeconds: 0.2 })).toHaveLength(1);
+    expect(await claimDueAccounts(prisma, 'alive', limits)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await prisma.pop3Account.update({ where: { id: account.id }, data: { nextSyncAt: new Date(0) } });
+    expect((await claimDueAccounts(prisma, 'alive', limits)).map((c) => c.id)).toEqual([account.id]);
+    expect(await renewLease(prisma, account.id, 'dead', 60)).toBe(false);
+    expect(await renewLease(prisma, account.id, 'alive', 60)).toBe(true);
+    await releaseLease(prisma, account.id, 'alive');
+    const released = await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } });
+    expect(released.leaseOwner).toBeNull();
+  });
+
+  it('allows one POP3 session per account at a time through the advisory lock', async () => {
+    const url = database.url;
+    const first = await lockAccount(url, 'account-lock-test');
+    const second = await lockAccount(url, 'account-lock-test');
+    expect(first).not.toBeNull();
+    expect(second).toBeNull();
+    await first!.release();
+    const third = await lockAccount(url, 'account-lock-test');
+    expect(third).not.toBeNull();
+    expect(third!.lost.aborted).toBe(false);
+    await third!.release();
+  });
+});
