@@ -16,32 +16,56 @@ describe('which messages are deleted from the server', () => {
     message('fresh'),
     message('old', { receivedAt: daysAgo(30) }),
     message('trashed', { trashedAt: daysAgo(1) }),
-    message('big-headers-only', { headersOnly: true, receivedAt: daysAgo(90), trashedAt: daysAgo(1) }),
+    message('big-headers-only', {
+      headersOnly: true,
+      receivedAt: daysAgo(90),
+      trashedAt: daysAgo(1),
+    }),
   ];
 
   it('none when leaving everything on the server (the default)', () => {
-    expect(messagesToDelete({ leaveOnServer: true, deleteAfterDays: null, deleteWhenDeletedHere: false }, stored, now)).toEqual([]);
+    expect(
+      messagesToDelete(
+        { leaveOnServer: true, deleteAfterDays: null, deleteWhenDeletedHere: false },
+        stored,
+        now,
+      ),
+    ).toEqual([]);
   });
 
   it('every fully downloaded message when not leaving mail on the server', () => {
-    expect(messagesToDelete({ leaveOnServer: false, deleteAfterDays: null, deleteWhenDeletedHere: false }, stored, now)).toEqual([
-      'fresh',
-      'old',
-      'trashed',
-    ]);
+    expect(
+      messagesToDelete(
+        { leaveOnServer: false, deleteAfterDays: null, deleteWhenDeletedHere: false },
+        stored,
+        now,
+      ),
+    ).toEqual(['fresh', 'old', 'trashed']);
   });
 
   it('those older than N days, counted from when Popgate downloaded them', () => {
     const policy = { leaveOnServer: true, deleteAfterDays: 14, deleteWhenDeletedHere: false };
     expect(messagesToDelete(policy, stored, now)).toEqual(['old']);
-    expect(messagesToDelete(policy, [message('edge', { receivedAt: daysAgo(14) })], now)).toEqual(['edge']);
-    expect(messagesToDelete(policy, [message('almost', { receivedAt: new Date(daysAgo(14).getTime() + 1000) })], now)).toEqual([]);
+    expect(messagesToDelete(policy, [message('edge', { receivedAt: daysAgo(14) })], now)).toEqual([
+      'edge',
+    ]);
+    expect(
+      messagesToDelete(
+        policy,
+        [message('almost', { receivedAt: new Date(daysAgo(14).getTime() + 1000) })],
+        now,
+      ),
+    ).toEqual([]);
   });
 
   it('those deleted here, when asked', () => {
-    expect(messagesToDelete({ leaveOnServer: true, deleteAfterDays: null, deleteWhenDeletedHere: true }, stored, now)).toEqual([
-      'trashed',
-    ]);
+    expect(
+      messagesToDelete(
+        { leaveOnServer: true, deleteAfterDays: null, deleteWhenDeletedHere: true },
+        stored,
+        now,
+      ),
+    ).toEqual(['trashed']);
   });
 
   it('never a message of which only the headers were fetched', () => {

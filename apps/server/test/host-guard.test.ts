@@ -36,31 +36,47 @@ describe('the POP3 host guard', () => {
   it.each(['127.0.0.1', '::1', '[::1]', '10.0.0.8', '169.254.169.254'])(
     'refuses %s without saying what lies behind it',
     async (host) => {
-      const error = await resolveAllowedAddress(host, { allowPrivateNetworks: false }).catch((e: unknown) => e);
+      const error = await resolveAllowedAddress(host, { allowPrivateNetworks: false }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: 'BLOCKED_HOST' });
-      expect((error as Error).message).toMatch(/^Connections to .* are not allowed on this Popgate$/);
+      expect((error as Error).message).toMatch(
+        /^Connections to .* are not allowed on this Popgate$/,
+      );
     },
   );
 
   it('refuses a name that resolves to a private address, even when another answer is public', async () => {
     const resolve = resolver({ 'pop.evil.test': ['93.184.216.34', '10.0.0.1'] });
-    await expect(resolveAllowedAddress('pop.evil.test', { allowPrivateNetworks: false, resolve })).rejects.toMatchObject({
+    await expect(
+      resolveAllowedAddress('pop.evil.test', { allowPrivateNetworks: false, resolve }),
+    ).rejects.toMatchObject({
       code: 'BLOCKED_HOST',
     });
   });
 
   it('returns the checked address to dial for a public name', async () => {
     const resolve = resolver({ 'pop.example.test': ['93.184.216.34'] });
-    expect(await resolveAllowedAddress('pop.example.test', { allowPrivateNetworks: false, resolve })).toBe('93.184.216.34');
+    expect(
+      await resolveAllowedAddress('pop.example.test', { allowPrivateNetworks: false, resolve }),
+    ).toBe('93.184.216.34');
   });
 
   it('allows private addresses when the operator allows private networks', async () => {
-    expect(await resolveAllowedAddress('127.0.0.1', { allowPrivateNetworks: true })).toBe('127.0.0.1');
+    expect(await resolveAllowedAddress('127.0.0.1', { allowPrivateNetworks: true })).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('says when a name does not resolve', async () => {
     await expect(
-      resolveAllowedAddress('nowhere.invalid', { allowPrivateNetworks: false, resolve: resolver({}) }),
-    ).rejects.toMatchObject({ code: 'DNS', message: 'The server name nowhere.invalid could not be found' });
+      resolveAllowedAddress('nowhere.invalid', {
+        allowPrivateNetworks: false,
+        resolve: resolver({}),
+      }),
+    ).rejects.toMatchObject({
+      code: 'DNS',
+      message: 'The server name nowhere.invalid could not be found',
+    });
   });
 });

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 /** Each test claims only among its own accounts: park the earlier tests' far in the future. */
 async function onlyThese(host: string) {
-  await prisma.pop3Account.updateMany({ where: { host: { not: host } }, data: { nextSyncAt: new Date('2999-01-01') } });
+  await prisma.pop3Account.updateMany({
+    where: { host: { not: host } },
+    data: { nextSyncAt: new Date('2999-01-01') },
+  });
 }
 
 const limits = { limit: 10, perHost: 10, leaseSeconds: 60 };
@@ -26,9 +29,15 @@ const limits = { limit: 10, perHost: 10, leaseSeconds: 60 };
 describe('leasing sync jobs', () => {
   it('gives each due account to exactly one of several competing processes', async () => {
     const host = `race-${Date.now()}.test`;
-    const accounts = await Promise.all(Array.from({ length: 12 }, () => userWithAccount(prisma, { host })));
+    const accounts = await Promise.all(
+      Array.from({ length: 12 }, () => userWithAccount(prisma, { host })),
+    );
     await onlyThese(host);
-    const claims = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((owner) => claimDueAccounts(prisma, owner, { ...limits, limit: 5 })));
+    const claims = await Promise.all(
+      ['p1', 'p2', 'p3', 'p4'].map((owner) =>
+        claimDueAccounts(prisma, owner, { ...limits, limit: 5 }),
+      ),
+    );
     const ids = claims.flat().map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(accounts.map((a) => a.account.id).sort());
@@ -66,11 +75,18 @@ describe('leasing sync jobs', () => {
     const host = `expiry-${Date.now()}.test`;
     const { account } = await userWithAccount(prisma, { host });
     await onlyThese(host);
-    expect(await claimDueAccounts(prisma, 'dead', { ...limits, leaseSeconds: 0.2 })).toHaveLength(1);
+    expect(await claimDueAccounts(prisma, 'dead', { ...limits, leaseSeconds: 0.2 })).toHaveLength(
+      1,
+    );
     expect(await claimDueAccounts(prisma, 'alive', limits)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await prisma.pop3Account.update({ where: { id: account.id }, data: { nextSyncAt: new Date(0) } });
-    expect((await claimDueAccounts(prisma, 'alive', limits)).map((c) => c.id)).toEqual([account.id]);
+    await prisma.pop3Account.update({
+      where: { id: account.id },
+      data: { nextSyncAt: new Date(0) },
+    });
+    expect((await claimDueAccounts(prisma, 'alive', limits)).map((c) => c.id)).toEqual([
+      account.id,
+    ]);
     expect(await renewLease(prisma, account.id, 'dead', 60)).toBe(false);
     expect(await renewLease(prisma, account.id, 'alive', 60)).toBe(true);
     await releaseLease(prisma, account.id, 'alive');

@@ -39,7 +39,9 @@ describe('parsing a message', () => {
   it('decodes an 8-bit latin-1 body by its declared charset', async () => {
     const parsed = await parseMessage(
       Buffer.concat([
-        Buffer.from('Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+        Buffer.from(
+          'Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+        ),
         Buffer.from('Gr\xfc\xdfe aus K\xf6ln\r\n', 'latin1'),
       ]),
     );
@@ -96,14 +98,24 @@ describe('parsing a message', () => {
   });
 
   it('reads what it can of garbage without throwing', async () => {
-    const parsed = await parseMessage(Buffer.from([0, 255, 13, 10, 0x3a, 0x3a, 13, 10, 13, 10, 1, 2, 3]));
+    const parsed = await parseMessage(
+      Buffer.from([0, 255, 13, 10, 0x3a, 0x3a, 13, 10, 13, 10, 1, 2, 3]),
+    );
     expect(parsed.subject).toBe('');
     expect(parsed.attachments).toEqual([]);
   });
 
   it('survives a multipart message whose boundary never closes', async () => {
     const parsed = await parseMessage(
-      crlf(['Subject: cut', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'partial body']),
+      crlf([
+        'Subject: cut',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'partial body',
+      ]),
     );
     expect(parsed.subject).toBe('cut');
     expect(parsed.text).toContain('partial body');

@@ -53,6 +53,8 @@ describe('sealed POP3 secrets', () => {
     const b = { id: 'b'.repeat(16), key: a.key };
     const keyring = new Keyring(a, [b]);
     const sealed = keyring.seal('secret');
-    expect(() => keyring.open({ ciphertext: sealed.ciphertext, keyId: b.id })).toThrow(/integrity check/);
+    expect(() => keyring.open({ ciphertext: sealed.ciphertext, keyId: b.id })).toThrow(
+      /integrity check/,
+    );
   });
 });

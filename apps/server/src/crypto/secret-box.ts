@@ -53,7 +53,9 @@ export class Keyring {
     }
     const data = Buffer.from(sealed.ciphertext);
     if (data.length < 1 + NONCE_BYTES + TAG_BYTES || data[0] !== VERSION) {
-      throw new SecretUnavailableError('The stored secret is not in a format this version can read');
+      throw new SecretUnavailableError(
+        'The stored secret is not in a format this version can read',
+      );
     }
     const nonce = data.subarray(1, 1 + NONCE_BYTES);
     const tag = data.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES);
@@ -61,9 +63,14 @@ export class Keyring {
     decipher.setAAD(Buffer.from(sealed.keyId));
     decipher.setAuthTag(tag);
     try {
-      return Buffer.concat([decipher.update(data.subarray(1 + NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(data.subarray(1 + NONCE_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
-      throw new SecretUnavailableError('The stored secret failed its integrity check (wrong key or altered data)');
+      throw new SecretUnavailableError(
+        'The stored secret failed its integrity check (wrong key or altered data)',
+      );
     }
   }
 

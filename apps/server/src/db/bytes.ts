@@ -2,4 +2,5 @@
  * Prisma types Bytes as Uint8Array<ArrayBuffer>; a Node Buffer is one at run time (its memory is
  * never a SharedArrayBuffer here). Saying so avoids copying megabytes of mail.
  */
-export const asBytes = (buffer: Buffer): Uint8Array<ArrayBuffer> => buffer as Uint8Array<ArrayBuffer>;
+export const asBytes = (buffer: Buffer): Uint8Array<ArrayBuffer> =>
+  buffer as Uint8Array<ArrayBuffer>;

@@ -89,7 +89,8 @@ export class EventBus {
     const event = toEvent(row);
     if (this.crossProcess) {
       const full = JSON.stringify(event);
-      const message = Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
+      const message =
+        Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
       await this.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
     } else {
       this.emitter.emit('event', event);

@@ -42,7 +42,11 @@ const SNIPPET_LENGTH = 200;
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, keepCidLinks: true });
+    mail = await simpleParser(raw, {
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      keepCidLinks: true,
+    });
   } catch (error) {
     return fallbackParse(raw, `MIME parsing failed: ${(error as Error).message}`);
   }
@@ -61,7 +65,10 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
     text,
     html,
     snippet: snippetOf(text ?? (html ? stripTags(html) : '')),
-    headers: mail.headerLines.map((line) => [line.key, line.line.slice(line.key.length + 1).trim()]),
+    headers: mail.headerLines.map((line) => [
+      line.key,
+      line.line.slice(line.key.length + 1).trim(),
+    ]),
     attachments: mail.attachments.map((a) => ({
       filename: a.filename ?? null,
       contentType: a.contentType || 'application/octet-stream',
@@ -79,7 +86,10 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
 function headerDate(mail: ParsedMail): Date | null {
   const line = mail.headerLines.find((header) => header.key === 'date');
   if (!line || !mail.date || Number.isNaN(mail.date.getTime())) return null;
-  const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\([^)]*\)/g, '').trim();
+  const value = line.line
+    .slice(line.line.indexOf(':') + 1)
+    .replace(/\([^)]*\)/g, '')
+    .trim();
   return Number.isNaN(Date.parse(value)) ? null : mail.date;
 }
 
@@ -121,7 +131,14 @@ function fallbackParse(raw: Buffer, reason: string): ParsedMessage {
   const headers: Array<[string, string]> = [];
   for (const line of headerBlock.split(/\r?\n(?![ \t])/)) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim()]);
+    if (colon > 0)
+      headers.push([
+        line.slice(0, colon).trim().toLowerCase(),
+        line
+          .slice(colon + 1)
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim(),
+      ]);
   }
   const header = (name: string) => headers.find(([key]) => key === name)?.[1] ?? '';
   const fromHeader = header('from');

@@ -68,7 +68,10 @@ const systemResolve = async (host: string) =>
   (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /** Resolves `host` and returns the address to dial, or throws a HostRefusedError. */
-export async function resolveAllowedAddress(host: string, options: HostGuardOptions): Promise<string> {
+export async function resolveAllowedAddress(
+  host: string,
+  options: HostGuardOptions,
+): Promise<string> {
   const name = host.trim().replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(name)) {
@@ -79,11 +82,15 @@ export async function resolveAllowedAddress(host: string, options: HostGuardOpti
     } catch {
       throw new HostRefusedError('DNS', `The server name ${name} could not be found`);
     }
-    if (addresses.length === 0) throw new HostRefusedError('DNS', `The server name ${name} could not be found`);
+    if (addresses.length === 0)
+      throw new HostRefusedError('DNS', `The server name ${name} could not be found`);
   }
   if (!options.allowPrivateNetworks && addresses.some(isPrivateAddress)) {
     // Deliberately vague: the answer must not map the network behind Popgate.
-    throw new HostRefusedError('BLOCKED_HOST', `Connections to ${name} are not allowed on this Popgate`);
+    throw new HostRefusedError(
+      'BLOCKED_HOST',
+      `Connections to ${name} are not allowed on this Popgate`,
+    );
   }
   return addresses[0]!;
 }

@@ -20,13 +20,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The UIDLs to DELE now. Only messages whose full bytes are committed are ever candidates;
  * leave-on-server keeps everything except what the other two rules select.
  */
-export function messagesToDelete(policy: DeletionPolicy, stored: StoredOnServer[], now: Date): string[] {
+export function messagesToDelete(
+  policy: DeletionPolicy,
+  stored: StoredOnServer[],
+  now: Date,
+): string[] {
   return stored
     .filter((message) => !message.headersOnly)
     .filter((message) => {
       if (!policy.leaveOnServer) return true;
       if (policy.deleteWhenDeletedHere && message.trashedAt !== null) return true;
-      if (policy.deleteAfterDays !== null && now.getTime() - message.receivedAt.getTime() >= policy.deleteAfterDays * DAY_MS) {
+      if (
+        policy.deleteAfterDays !== null &&
+        now.getTime() - message.receivedAt.getTime() >= policy.deleteAfterDays * DAY_MS
+      ) {
         return true;
       }
       return false;

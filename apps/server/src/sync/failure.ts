@@ -2,6 +2,7 @@ import { isPop3Error } from '@popgate/pop3';
 import type { AccountStatus } from '../generated/prisma/enums';
 import { SecretUnavailableError } from '../crypto/secret-box';
 import { HostRefusedError } from '../net/host-guard';
+import { PolicyRefusedError } from './pop3-connect';
 
 /** What a failed sync means for the account: its status, what to tell the user, when to retry. */
 export interface SyncFailure {
@@ -18,7 +19,15 @@ export interface SyncFailure {
  */
 export function classifyFailure(error: unknown): SyncFailure {
   if (error instanceof SecretUnavailableError) {
-    return { status: 'perm_error', code: 'SECRET_UNAVAILABLE', message: error.message, retry: 'stop' };
+    return {
+      status: 'perm_error',
+      code: 'SECRET_UNAVAILABLE',
+      message: error.message,
+      retry: 'stop',
+    };
+  }
+  if (error instanceof PolicyRefusedError) {
+    return { status: 'perm_error', code: error.code, message: error.message, retry: 'stop' };
   }
   if (error instanceof HostRefusedError) {
     return error.code === 'DNS'
@@ -26,7 +35,12 @@ export function classifyFailure(error: unknown): SyncFailure {
       : { status: 'perm_error', code: 'BLOCKED_HOST', message: error.message, retry: 'stop' };
   }
   if (!isPop3Error(error)) {
-    return { status: 'temp_error', code: 'INTERNAL', message: (error as Error)?.message ?? String(error), retry: 'backoff' };
+    return {
+      status: 'temp_error',
+      code: 'INTERNAL',
+      message: (error as Error)?.message ?? String(error),
+      retry: 'backoff',
+    };
   }
   const server = error.serverText ? ` The server said: "${error.serverText}"` : '';
   switch (error.code) {
@@ -38,15 +52,30 @@ export function classifyFailure(error: unknown): SyncFailure {
         retry: 'stop',
       };
     case 'SYS_PERM':
-      return { status: 'perm_error', code: 'SYS_PERM', message: `The server refuses access to this mailbox.${server}`, retry: 'stop' };
+      return {
+        status: 'perm_error',
+        code: 'SYS_PERM',
+        message: `The server refuses access to this mailbox.${server}`,
+        retry: 'stop',
+      };
     case 'STLS_UNAVAILABLE':
     case 'PLAINTEXT_REFUSED':
     case 'NO_MECHANISM':
       return { status: 'perm_error', code: error.code, message: error.message, retry: 'stop' };
     case 'IN_USE':
-      return { status: 'in_use', code: 'IN_USE', message: `Another program is reading this mailbox right now.${server}`, retry: 'in-use' };
+      return {
+        status: 'in_use',
+        code: 'IN_USE',
+        message: `Another program is reading this mailbox right now.${server}`,
+        retry: 'in-use',
+      };
     case 'LOGIN_DELAY':
-      return { status: 'login_delay', code: 'LOGIN_DELAY', message: `The server asks to wait longer between checks.${server}`, retry: 'login-delay' };
+      return {
+        status: 'login_delay',
+        code: 'LOGIN_DELAY',
+        message: `The server asks to wait longer between checks.${server}`,
+        retry: 'login-delay',
+      };
     case 'TLS_UNTRUSTED':
     case 'TLS_FAILED':
       return { status: 'tls_error', code: error.code, message: error.message, retry: 'backoff' };
@@ -55,7 +84,12 @@ export function classifyFailure(error: unknown): SyncFailure {
     case 'NETWORK':
     case 'TIMEOUT':
     case 'CONNECTION_CLOSED':
-      return { status: 'network_error', code: error.code, message: error.message, retry: 'backoff' };
+      return {
+        status: 'network_error',
+        code: error.code,
+        message: error.message,
+        retry: 'backoff',
+      };
     default:
       return { status: 'temp_error', code: error.code, message: error.message, retry: 'backoff' };
   }

@@ -20,7 +20,11 @@ export interface ClaimedAccount {
   host: string;
 }
 
-export async function claimDueAccounts(prisma: Db, owner: string, limits: ClaimLimits): Promise<ClaimedAccount[]> {
+export async function claimDueAccounts(
+  prisma: Db,
+  owner: string,
+  limits: ClaimLimits,
+): Promise<ClaimedAccount[]> {
   if (limits.limit <= 0) return [];
   return prisma.$queryRaw<ClaimedAccount[]>`
     UPDATE pop3_accounts AS a
@@ -50,7 +54,12 @@ export async function claimDueAccounts(prisma: Db, owner: string, limits: ClaimL
 }
 
 /** Extends a lease this process holds; false when it was lost (expired and taken by another). */
-export async function renewLease(prisma: Db, accountId: string, owner: string, leaseSeconds: number): Promise<boolean> {
+export async function renewLease(
+  prisma: Db,
+  accountId: string,
+  owner: string,
+  leaseSeconds: number,
+): Promise<boolean> {
   const renewed = await prisma.$executeRaw`
     UPDATE pop3_accounts SET "leaseExpiresAt" = now() + make_interval(secs => ${leaseSeconds})
      WHERE id = ${accountId}::uuid AND "leaseOwner" = ${owner}`;
@@ -73,11 +82,18 @@ export interface AccountLock {
   release(): Promise<void>;
 }
 
-export async function lockAccount(databaseUrl: string, accountId: string): Promise<AccountLock | null> {
+export async function lockAccount(
+  databaseUrl: string,
+  accountId: string,
+): Promise<AccountLock | null> {
   const client = new pg.Client({ connectionString: databaseUrl });
   const lost = new AbortController();
-  client.on('error', () => lost.abort(new Error('lost the database connection holding the account lock')));
-  client.on('end', () => lost.abort(new Error('lost the database connection holding the account lock')));
+  client.on('error', () =>
+    lost.abort(new Error('lost the database connection holding the account lock')),
+  );
+  client.on('end', () =>
+    lost.abort(new Error('lost the database connection holding the account lock')),
+  );
   await client.connect();
   try {
     const result = await client.query<{ locked: boolean }>(

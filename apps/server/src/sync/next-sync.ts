@@ -18,7 +18,8 @@ const IN_USE_RETRY_SECONDS = 5 * MINUTE;
 const DEFAULT_LOGIN_DELAY_SECONDS = 15 * MINUTE;
 
 /** ±20 % so that accounts that failed together do not retry together. */
-const jitter = (seconds: number, random: () => number) => Math.round(seconds * (0.8 + 0.4 * random()));
+const jitter = (seconds: number, random: () => number) =>
+  Math.round(seconds * (0.8 + 0.4 * random()));
 
 /**
  * When to check an account next. Returns null for "not until the user changes the account".
@@ -32,7 +33,9 @@ export function nextSyncDelaySeconds(
 ): number | null {
   const floor = Math.max(settings.minPollSeconds, settings.loginDelaySeconds ?? 0);
   if (outcome.ok) {
-    const interval = ownerActive ? Math.min(settings.activePollSeconds, settings.pollSeconds) : settings.pollSeconds;
+    const interval = ownerActive
+      ? Math.min(settings.activePollSeconds, settings.pollSeconds)
+      : settings.pollSeconds;
     return Math.max(interval, floor);
   }
   switch (outcome.failure.retry) {

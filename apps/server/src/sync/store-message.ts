@@ -133,7 +133,10 @@ export async function completeMessage(
       data: [{ sha256: sourceSha256, size: message.raw.length, bytes: asBytes(message.raw) }],
       skipDuplicates: true,
     });
-    const current = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { date: true } });
+    const current = await tx.message.findUniqueOrThrow({
+      where: { id: messageId },
+      select: { date: true },
+    });
     const fields = messageFields({ receivedAt: current.date } as DownloadedMessage, parsed);
     await tx.message.update({
       where: { id: messageId },

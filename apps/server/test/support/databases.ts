@@ -33,7 +33,9 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /** A database of the test's own, migrated, for tests that must not see other tests' rows. */
-export async function createMigratedDatabase(prefix = 'popgate_test_own'): Promise<{ name: string; url: string }> {
+export async function createMigratedDatabase(
+  prefix = 'popgate_test_own',
+): Promise<{ name: string; url: string }> {
   const { applyMigrations } = await import('../../src/db/migrations');
   const { migrationsDir } = await import('../../src/paths');
   const db = await createDatabase(prefix);

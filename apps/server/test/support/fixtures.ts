@@ -4,7 +4,9 @@ import type { Db } from '../../src/db/prisma';
 /** A user with one linked account, named uniquely so tests sharing a database never collide. */
 export async function userWithAccount(prisma: Db, account: Record<string, unknown> = {}) {
   const tag = randomBytes(4).toString('hex');
-  const user = await prisma.user.create({ data: { email: `user-${tag}@example.test`, passwordHash: 'unused' } });
+  const user = await prisma.user.create({
+    data: { email: `user-${tag}@example.test`, passwordHash: 'unused' },
+  });
   const created = await prisma.pop3Account.create({
     data: {
       userId: user.id,

@@ -1,0 +1,61 @@
+import type { Keyring } from '../crypto/secret-box';
+import type { Db } from '../db/prisma';
+import type { AuthMethod, Security } from '../generated/prisma/enums';
+
+/** An account as the user links it (DESIGN.md "account in"). */
+export interface AccountInput {
+  label: string;
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+  password: string;
+  auth: AuthMethod;
+  policy?: {
+    leaveOnServer?: boolean;
+    deleteAfterDays?: number | null;
+    deleteWhenDeletedHere?: boolean;
+    pollSeconds?: number;
+    maxFullDownloadBytes?: number | null;
+  };
+  tls?: { caPem?: string | null; pinSha256?: string | null };
+}
+
+/** Stores a linked POP3 account with its password sealed; it is due for a first check at once. */
+export async function linkAccount(
+  prisma: Db,
+  keyring: Keyring,
+  userId: string,
+  input: AccountInput,
+) {
+  const sealed = keyring.seal(input.password);
+  return prisma.pop3Account.create({
+    data: {
+      userId,
+      label: input.label,
+      host: input.host.trim().toLowerCase(),
+      port: input.port,
+      security: input.security,
+      username: input.username,
+      authMethod: input.auth,
+      secretCiphertext: new Uint8Array(sealed.ciphertext),
+      secretKeyId: sealed.keyId,
+      tlsCaPem: input.tls?.caPem ?? null,
+      tlsPinSha256: input.tls?.pinSha256 ?? null,
+      ...(input.policy?.leaveOnServer !== undefined && {
+        leaveOnServer: input.policy.leaveOnServer,
+      }),
+      ...(input.policy?.deleteAfterDays !== undefined && {
+        deleteAfterDays: input.policy.deleteAfterDays,
+      }),
+      ...(input.policy?.deleteWhenDeletedHere !== undefined && {
+        deleteWhenDeletedHere: input.policy.deleteWhenDeletedHere,
+      }),
+      ...(input.policy?.pollSeconds !== undefined && { pollSeconds: input.policy.pollSeconds }),
+      ...(input.policy?.maxFullDownloadBytes !== undefined && {
+        maxFullDownloadBytes: input.policy.maxFullDownloadBytes,
+      }),
+      nextSyncAt: new Date(),
+    },
+  });
+}

@@ -1,0 +1,265 @@
+import type { Pop3Client } from '@popgate/pop3';
+import type { Pop3Account, Policy } from '../generated/prisma/client';
+import { parseMessage } from '../mail/parse-message';
+import { messagesToDelete } from './deletion-policy';
+import { classifyFailure, type SyncFailure } from './failure';
+import { identifyMessages, type ServerMessage } from './identify-messages';
+import { nextSyncDelaySeconds } from './next-sync';
+import { connectAccount } from './pop3-connect';
+import { storeMessage } from './store-message';
+import type { SyncContext } from './sync-context';
+import { toListItem } from './message-events';
+
+export interface SyncResult {
+  ok: boolean;
+  newMessages: number;
+  bytes: number;
+  deletedOnServer: number;
+  failure?: SyncFailure;
+}
+
+/** How often the owner's app is refreshed while it is open. */
+export const ACTIVE_POLL_SECONDS = 60;
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * One POP3 session for one account: list, fetch what is new, commit each message, and only
+ * then DELE what the account's policy asks for, then QUIT. Any failure drops the connection
+ * without QUIT, so no DELE this session marked is ever applied by accident; every message
+ * committed before the failure stays committed.
+ *
+ * The caller holds the account's lease and lock; `signal` ends the session at once.
+ */
+export async function syncAccount(
+  ctx: SyncContext,
+  accountId: string,
+  signal: AbortSignal,
+): Promise<SyncResult> {
+  const { prisma } = ctx;
+  const account = await prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } });
+  const policy = await prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+  const run = await prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } });
+  await setStatus(ctx, account, { status: 'syncing' });
+
+  const result: SyncResult = { ok: false, newMessages: 0, bytes: 0, deletedOnServer: 0 };
+  let client: Pop3Client | undefined;
+  try {
+    client = await connectAccount(ctx, account, policy, signal);
+    await prisma.pop3Account.update({
+      where: { id: accountId },
+      data: {
+        capabilities: client.capabilities as object,
+        serverInfo: client.serverInfo() as object,
+      },
+    });
+    const listing = await identifyMessages(client);
+    await fetchNew(ctx, client, account, listing, result);
+    await reconcileServerState(ctx, account, listing);
+    result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
+    await client.quit();
+    await markDeletedAfterQuit(ctx, account);
+    result.ok = true;
+  } catch (error) {
+    // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
+    client?.destroy();
+    result.failure = classifyFailure(signal.aborted ? (signal.reason ?? error) : error);
+    ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
+  }
+  await finish(ctx, account, policy, run.id, result, client);
+  return result;
+}
+
+async function fetchNew(
+  ctx: SyncContext,
+  client: Pop3Client,
+  account: Pop3Account,
+  listing: ServerMessage[],
+  result: SyncResult,
+): Promise<void> {
+  const stored = await ctx.prisma.message.findMany({
+    where: { accountId: account.id },
+    select: { uidl: true },
+  });
+  const known = new Set(stored.map((m) => m.uidl));
+  const fresh = listing.filter((m) => !known.has(m.uidl));
+  if (fresh.length === 0) return;
+
+  const limit = account.maxFullDownloadBytes;
+  const headersOnly = fresh.filter((m) => limit !== null && m.size > limit);
+  const full = fresh.filter((m) => !headersOnly.includes(m));
+  const byNumber = new Map(fresh.map((m) => [m.number, m]));
+  let lastProgress = 0;
+  const progress = async (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    await ctx.events.publish(account.userId, 'sync.progress', {
+      accountId: account.id,
+      done: result.newMessages,
+      total: fresh.length,
+      bytes: result.bytes,
+    });
+  };
+  await progress(true);
+
+  const ingest = (onlyHeaders: boolean) => async (number: number, raw: Buffer) => {
+    const entry = byNumber.get(number)!;
+    const parsed = await parseMessage(raw);
+    const stored = await storeMessage(
+      ctx.prisma,
+      {
+        accountId: account.id,
+        userId: account.userId,
+        uidl: entry.uidl,
+        listedSize: entry.size,
+        raw,
+        headersOnly: onlyHeaders,
+        receivedAt: ctx.clock.now(),
+      },
+      parsed,
+    );
+    if (!stored.created) return;
+    result.newMessages += 1;
+    result.bytes += raw.length;
+    const message = await ctx.prisma.message.findUniqueOrThrow({ where: { id: stored.id } });
+    await ctx.events.publish(account.userId, 'message.new', toListItem(message));
+    await progress();
+  };
+
+  for (const [batch, onlyHeaders] of [
+    [full, false],
+    [headersOnly, true],
+  ] as const) {
+    if (batch.length === 0) continue;
+    const outcome = await client.fetchMany(
+      batch.map((m) => m.number),
+      { command: onlyHeaders ? { top: 0 } : 'RETR', onMessage: ingest(onlyHeaders) },
+    );
+    if (outcome.error) throw outcome.error;
+  }
+  await progress(true);
+}
+
+/** Notes which stored messages another client deleted, and confirms deletions of a lost QUIT. */
+async function reconcileServerState(
+  ctx: SyncContext,
+  account: Pop3Account,
+  listing: ServerMessage[],
+): Promise<void> {
+  const onServer = listing.map((m) => m.uidl);
+  await ctx.prisma.message.updateMany({
+    where: { accountId: account.id, serverState: 'on_server', uidl: { notIn: onServer } },
+    data: { serverState: 'gone' },
+  });
+  await ctx.prisma.message.updateMany({
+    where: { accountId: account.id, serverState: 'delete_pending', uidl: { notIn: onServer } },
+    data: { serverState: 'deleted_by_popgate' },
+  });
+}
+
+async function deleteByPolicy(
+  ctx: SyncContext,
+  client: Pop3Client,
+  account: Pop3Account,
+  listing: ServerMessage[],
+): Promise<number> {
+  const numberOf = new Map(listing.map((m) => [m.uidl, m.number]));
+  const candidates = await ctx.prisma.message.findMany({
+    where: {
+      accountId: account.id,
+      serverState: { in: ['on_server', 'delete_pending'] },
+      uidl: { in: [...numberOf.keys()] },
+    },
+    select: { uidl: true, receivedAt: true, trashedAt: true, headersOnly: true },
+  });
+  const uidls = messagesToDelete(account, candidates, ctx.clock.now());
+  if (uidls.length === 0) return 0;
+  // Recorded before DELE: if the QUIT's answer is lost, the next check sees them gone and confirms.
+  await ctx.prisma.message.updateMany({
+    where: { accountId: account.id, uidl: { in: uidls } },
+    data: { serverState: 'delete_pending' },
+  });
+  await client.deleMany(uidls.map((uidl) => numberOf.get(uidl)!));
+  return uidls.length;
+}
+
+async function markDeletedAfterQuit(ctx: SyncContext, account: Pop3Account): Promise<void> {
+  await ctx.prisma.message.updateMany({
+    where: { accountId: account.id, serverState: 'delete_pending' },
+    data: { serverState: 'deleted_by_popgate' },
+  });
+}
+
+async function setStatus(
+  ctx: SyncContext,
+  account: Pop3Account,
+  data: { status: Pop3Account['status']; lastError?: string | null; lastErrorCode?: string | null },
+): Promise<void> {
+  await ctx.prisma.pop3Account.update({ where: { id: account.id }, data });
+  await ctx.events.publish(account.userId, 'account.status', {
+    accountId: account.id,
+    status: data.status,
+    ...(data.lastError !== undefined
+      ? { lastError: data.lastError, lastErrorCode: data.lastErrorCode ?? null }
+      : {}),
+  });
+}
+
+async function finish(
+  ctx: SyncContext,
+  account: Pop3Account,
+  policy: Policy,
+  runId: string,
+  result: SyncResult,
+  client: Pop3Client | undefined,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const fresh = await ctx.prisma.pop3Account.findUniqueOrThrow({
+    where: { id: account.id },
+    include: { user: { select: { activeUntil: true } } },
+  });
+  const failures = result.ok ? 0 : fresh.failureCount + 1;
+  const ownerActive = fresh.user.activeUntil !== null && fresh.user.activeUntil > now;
+  const delay = nextSyncDelaySeconds(
+    {
+      pollSeconds: fresh.pollSeconds,
+      activePollSeconds: ACTIVE_POLL_SECONDS,
+      minPollSeconds: policy.minPollSeconds,
+      loginDelaySeconds: client?.capabilities.loginDelaySeconds ?? null,
+    },
+    result.ok ? { ok: true } : { ok: false, failure: result.failure!, failures },
+    ownerActive,
+  );
+  await ctx.prisma.syncRun.update({
+    where: { id: runId },
+    data: {
+      endedAt: now,
+      outcome: result.ok ? 'ok' : result.newMessages > 0 ? 'partial' : 'failed',
+      newMessages: result.newMessages,
+      bytes: BigInt(result.bytes),
+      deletedOnServer: result.deletedOnServer,
+      errorCode: result.failure?.code ?? null,
+      error: result.failure?.message ?? null,
+    },
+  });
+  await ctx.prisma.pop3Account.update({
+    where: { id: account.id },
+    data: {
+      lastSyncAt: now,
+      failureCount: failures,
+      // null: stopped until the user changes the account; the scheduler skips it by status.
+      nextSyncAt: new Date(now.getTime() + (delay ?? 365 * 24 * 3600) * 1000),
+    },
+  });
+  await setStatus(
+    ctx,
+    account,
+    result.ok
+      ? { status: 'ok', lastError: null, lastErrorCode: null }
+      : {
+          status: result.failure!.status,
+          lastError: result.failure!.message,
+          lastErrorCode: result.failure!.code,
+        },
+  );
+}
