@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { loggerOptions } from './logger';
 import { metricsPlugin } from './plugins/metrics';
+import { syncEnginePlugin } from './plugins/sync-engine';
 import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
 import { healthRoutes } from './routes/health';
@@ -22,6 +23,8 @@ export interface AppDependencies {
   secretKey: SecretKey;
   /** Where the built web app lives; tests point it elsewhere. */
   webRoot?: string;
+  /** Run the scheduler that polls accounts (default true; HTTP tests turn it off). */
+  poll?: boolean;
 }
 
 /** Builds the Fastify instance with everything registered; listening is main.ts's job. */
@@ -37,6 +40,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('secretKey', deps.secretKey);
 
   await app.register(metricsPlugin);
+  await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
   await app.register(healthRoutes, { databaseUrl: deps.db.url });
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;

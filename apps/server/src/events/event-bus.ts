@@ -53,7 +53,8 @@ export class EventBus {
   /** `listenUrl`: the database to LISTEN on; omit it on the embedded database. */
   static async start(prisma: Db, listenUrl?: string): Promise<EventBus> {
     const bus = new EventBus(prisma, listenUrl !== undefined);
-    if (listenUrl) await bus.listen(listenUrl);
+    // A database that is down now may be up later: keep trying instead of failing the start.
+    if (listenUrl) await bus.listen(listenUrl).catch(() => bus.retryListen(listenUrl));
     return bus;
   }
 
@@ -65,11 +66,16 @@ export class EventBus {
     client.on('error', () => {
       // The connection dropped: reconnect; clients resume by id, so nothing is lost for them.
       this.listener = undefined;
-      if (!this.closed) setTimeout(() => void this.listen(url).catch(() => {}), 1000).unref();
+      this.retryListen(url);
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     this.listener = client;
+  }
+
+  private retryListen(url: string): void {
+    if (this.closed) return;
+    setTimeout(() => void this.listen(url).catch(() => this.retryListen(url)), 1000).unref();
   }
 
   private async onNotification(payload: string): Promise<void> {

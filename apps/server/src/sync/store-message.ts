@@ -25,6 +25,7 @@ export interface StoreResult {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** PostgreSQL text and jsonb cannot hold NUL characters; mail sometimes does. The raw bytes keep them. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must go
 const NUL = /\u0000/g;
 const clean = (text: string) => text.replace(NUL, '');
 const cleanOrNull = (text: string | null) => (text === null ? null : clean(text));

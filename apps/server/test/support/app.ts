@@ -25,6 +25,7 @@ export async function testApp(options: { databaseUrl?: string; webRoot?: string 
     config,
     db,
     secretKey: loadSecretKey(undefined, dataDir),
+    poll: false,
     ...(options.webRoot && { webRoot: options.webRoot }),
   });
   return {

@@ -1,0 +1,50 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Keyring } from '../crypto/secret-box';
+import { EventBus } from '../events/event-bus';
+import { systemClock } from '../sync/clock';
+import { DEFAULT_SCHEDULER_OPTIONS, SyncScheduler } from '../sync/scheduler';
+import type { SyncContext } from '../sync/sync-context';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    keyring: Keyring;
+    events: EventBus;
+    syncContext: SyncContext;
+    /** Absent when this instance does not poll (tests of the HTTP side). */
+    scheduler: SyncScheduler | null;
+  }
+}
+
+/**
+ * The sync engine inside the server process: the keyring sealing POP3 passwords, the event bus,
+ * and (unless disabled) the scheduler that polls accounts. Stops before the database closes.
+ */
+export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll: boolean }) => {
+  const keyring = new Keyring(app.secretKey);
+  // NOTIFY on the embedded database reaches only its sender: fan out in-process there.
+  const events = await EventBus.start(app.db.prisma, app.db.embedded ? undefined : app.db.url);
+  const syncContext: SyncContext = {
+    prisma: app.db.prisma,
+    keyring,
+    events,
+    clock: systemClock,
+    instanceId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    allowPrivateNetworks: app.config.allowPrivateNetworks,
+    log: app.log.child({ component: 'sync' }),
+  };
+  const scheduler = options.poll
+    ? new SyncScheduler(syncContext, { databaseUrl: app.db.url, ...DEFAULT_SCHEDULER_OPTIONS })
+    : null;
+  app.decorate('keyring', keyring);
+  app.decorate('events', events);
+  app.decorate('syncContext', syncContext);
+  app.decorate('scheduler', scheduler);
+  app.addHook('onReady', async () => scheduler?.start());
+  app.addHook('onClose', async () => {
+    await scheduler?.stop();
+    await events.close();
+  });
+});
