@@ -55,6 +55,8 @@ export class Pop3Client {
     /** The server's greeting, with the APOP timestamp if any. */
     readonly greeting: Pop3Greeting,
     capabilities: Pop3Capabilities,
+    /** Whether the clear-text CAPA offered STLS (the one after the upgrade no longer does). */
+    private readonly stlsOffered: boolean,
   ) {
     this.sessionState = 'authorization';
     this.currentCapabilities = capabilities;
@@ -94,6 +96,7 @@ export class Pop3Client {
     try {
       const greetingLine = await readGreeting(connection, options.greetingMs);
       let capabilities = await capa(connection);
+      const stlsOffered = capabilities.stls;
       if (options.security === 'starttls') {
         if (capabilities.capaSupported && !capabilities.stls) {
           throw new Pop3Error(
@@ -107,7 +110,7 @@ export class Pop3Client {
         capabilities = await capa(connection);
       }
       if (options.utf8 && capabilities.utf8) await utf8(connection);
-      const client = new Pop3Client(connection, options, greetingLine, capabilities);
+      const client = new Pop3Client(connection, options, greetingLine, capabilities, stlsOffered);
       if (options.auth) await client.authenticate(options.auth);
       return client;
     } catch (error) {
@@ -160,6 +163,7 @@ export class Pop3Client {
       capabilitiesBeforeAuth: this.capabilitiesBeforeAuth,
       capabilities: this.currentCapabilities,
       authenticatedWith: this.authMethod,
+      stlsOffered: this.stlsOffered,
       tls: this.connection.tls,
     });
   }
@@ -322,7 +326,8 @@ export class Pop3Client {
   }
 
   /** Runs a TRANSACTION-state command; a failure moves the session to needs-reset. */
-  private transaction<T>(run: () => Promise<T>): Promise<T> {
+  private async transaction<T>(run: () => Promise<T>): Promise<T> {
+    // Checked before the first await, so the state is the one at call time.
     this.requireState(['transaction'], 'this command');
     return this.guarded(run);
   }

@@ -75,11 +75,11 @@ export interface Pop3ErrorDetails {
 export class Pop3Error extends Error {
   override readonly name = 'Pop3Error';
   readonly code: Pop3ErrorCode;
-  readonly responseCode?: string;
-  readonly serverText?: string;
-  readonly fingerprint256?: string;
-  readonly command?: string;
-  readonly oauthError?: Record<string, unknown>;
+  declare readonly responseCode?: string;
+  declare readonly serverText?: string;
+  declare readonly fingerprint256?: string;
+  declare readonly command?: string;
+  declare readonly oauthError?: Record<string, unknown>;
 
   constructor(code: Pop3ErrorCode, message: string, details: Pop3ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -44,6 +44,7 @@ export interface ServerInfoSources {
   capabilitiesBeforeAuth: Pop3Capabilities;
   capabilities: Pop3Capabilities;
   authenticatedWith: string | null;
+  stlsOffered: boolean;
   tls: Pop3TlsInfo | null;
 }
 
@@ -70,7 +71,7 @@ export function buildServerInfo(sources: ServerInfoSources): Pop3ServerInfo {
     top: capabilities.top,
     uidl: capabilities.uidl,
     utf8: capabilities.utf8 || beforeAuth.utf8,
-    stls: beforeAuth.stls,
+    stls: sources.stlsOffered,
     respCodes: capabilities.respCodes,
     authRespCode: beforeAuth.authRespCode,
     tls: sources.tls,

@@ -1,0 +1,64 @@
+import { startDovecot, type Dovecot } from '@popgate/dovecot-harness';
+import { afterAll, beforeAll } from 'vitest';
+import { Pop3Client, type Pop3ConnectOptions, type Pop3LogEntry } from '../../src/index';
+
+export const USER = { username: 'user', password: 'secret', accessToken: 'user-access-token' };
+
+/** Starts one private Dovecot for the calling test file and stops it afterwards. */
+export function useDovecot(): () => Dovecot {
+  let dovecot: Dovecot | undefined;
+  beforeAll(async () => {
+    dovecot = await startDovecot({
+      users: [USER, { username: 'other', password: 'other-secret' }],
+    });
+  });
+  afterAll(async () => {
+    await dovecot?.stop();
+  });
+  return () => {
+    if (!dovecot) throw new Error('Dovecot is not running');
+    return dovecot;
+  };
+}
+
+/** Options for implicit TLS to this Dovecot, trusting its certificate, logged in as USER. */
+export function tlsOptions(
+  dovecot: Dovecot,
+  extra: Partial<Pop3ConnectOptions> = {},
+): Pop3ConnectOptions {
+  return {
+    host: 'localhost',
+    address: dovecot.host,
+    port: dovecot.tlsPort,
+    security: 'tls',
+    tls: { caPem: dovecot.caPem },
+    auth: { username: USER.username, password: USER.password },
+    timeouts: { commandMs: 20_000 },
+    ...extra,
+  };
+}
+
+export function connectTls(
+  dovecot: Dovecot,
+  extra: Partial<Pop3ConnectOptions> = {},
+): Promise<Pop3Client> {
+  return Pop3Client.connect(tlsOptions(dovecot, extra));
+}
+
+/** Collects the protocol log of a session. */
+export function recordLog(): { entries: Pop3LogEntry[]; log: (entry: Pop3LogEntry) => void } {
+  const entries: Pop3LogEntry[] = [];
+  return { entries, log: (entry) => entries.push(entry) };
+}
+
+/** Resolves to the Pop3Error a promise rejects with; fails the test if it resolves. */
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<import('../../src/index').Pop3Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as import('../../src/index').Pop3Error;
+  }
+  throw new Error('expected the promise to reject');
+}
