@@ -11,6 +11,8 @@ export interface Config {
   secretKey: Buffer | undefined;
   allowPrivateNetworks: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a sync job's lease lasts without renewal: how soon a dead process's work is retaken. */
+  syncLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey: readSecretKey(env),
     allowPrivateNetworks: readBoolean(env, 'POPGATE_ALLOW_PRIVATE_NETWORKS', false),
     logLevel: readLogLevel(env),
+    syncLeaseSeconds: readInteger(env, 'POPGATE_SYNC_LEASE_SECONDS', 60, 2, 3600),
   };
 }
 
@@ -50,6 +53,21 @@ function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
     throw new ConfigError(name, `must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = readText(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
 }

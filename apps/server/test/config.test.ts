@@ -25,6 +25,7 @@ describe('configuration', () => {
       secretKey: undefined,
       allowPrivateNetworks: false,
       logLevel: 'info',
+      syncLeaseSeconds: 60,
     });
   });
 
@@ -38,7 +39,9 @@ describe('configuration', () => {
       POPGATE_SECRET_KEY: key.toString('base64'),
       POPGATE_ALLOW_PRIVATE_NETWORKS: 'yes',
       LOG_LEVEL: 'DEBUG',
+      POPGATE_SYNC_LEASE_SECONDS: '30',
     });
+    expect(config.syncLeaseSeconds).toBe(30);
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
     expect(config.databaseUrl).toBe('postgresql://popgate@db:5432/popgate');
@@ -71,6 +74,11 @@ describe('configuration', () => {
       'true or false',
     ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal'],
+    [
+      { POPGATE_SYNC_LEASE_SECONDS: '1' },
+      'POPGATE_SYNC_LEASE_SECONDS',
+      'whole number from 2 to 3600',
+    ],
   ])('refuses %j with a message naming the variable', (env, variable, hint) => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);

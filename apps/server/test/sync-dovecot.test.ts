@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { linkAccount, type AccountInput } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { syncAccount } from '../src/sync/account-sync';
+import { fetchFullMessage } from '../src/sync/fetch-full-message';
 import { testSyncContext } from './support/sync-context';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -211,6 +212,26 @@ describe('syncing an account from Dovecot', () => {
       ['Message number 2', false, 'deleted_by_popgate'],
     ]);
     expect(await dovecot.messageFiles('alice')).toHaveLength(1);
+  });
+
+  it('downloads the whole of a headers-only message on demand', async () => {
+    const raw = mail(1, 'x'.repeat(50_000));
+    await dovecot.deliver('alice', raw);
+    const { account } = await linked('alice', { policy: { maxFullDownloadBytes: 10_000 } });
+    await syncAccount(harness.ctx, account.id, never);
+    const stub = await prisma.message.findFirstOrThrow({ where: { accountId: account.id } });
+    expect(await fetchFullMessage(harness.ctx, inject('databaseUrl'), stub.id)).toEqual({
+      ok: true,
+    });
+    const [stored] = await storedSources(account.id);
+    expect(stored!.sha).toBe(sha(dovecot.expectedPop3Bytes(raw)));
+    expect(await prisma.message.findUniqueOrThrow({ where: { id: stub.id } })).toMatchObject({
+      headersOnly: false,
+    });
+    expect(await fetchFullMessage(harness.ctx, inject('databaseUrl'), stub.id)).toEqual({
+      ok: false,
+      reason: 'NOT_HEADERS_ONLY',
+    });
   });
 
   it('stops checking after a wrong password and says why', async () => {

@@ -36,7 +36,11 @@ export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll:
     log: app.log.child({ component: 'sync' }),
   };
   const scheduler = options.poll
-    ? new SyncScheduler(syncContext, { databaseUrl: app.db.url, ...DEFAULT_SCHEDULER_OPTIONS })
+    ? new SyncScheduler(syncContext, {
+        ...DEFAULT_SCHEDULER_OPTIONS,
+        databaseUrl: app.db.url,
+        leaseSeconds: app.config.syncLeaseSeconds,
+      })
     : null;
   app.decorate('keyring', keyring);
   app.decorate('events', events);
