@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Pop3Error } from '../errors';
 import { fingerprintsMatch, peerCertificateFacts, type Pop3TlsInfo } from './certificate';
+import { secureContextTrusting } from './secure-context-cache';
 import { connectError, handshakeError } from './socket-errors';
 
 export interface DialTarget {
@@ -131,7 +132,7 @@ export function startTls(
     rejectUnauthorized: false,
     checkServerIdentity: (_name, certificate) => tls.checkServerIdentity(identity, certificate),
     ...(servername === undefined ? {} : { servername }),
-    ...(trust.caPem ? { ca: [...tls.rootCertificates, trust.caPem] } : {}),
+    ...(trust.caPem ? { secureContext: secureContextTrusting(trust.caPem) } : {}),
   };
   let tcpUp = plainSocket !== undefined;
   const socket = plainSocket
