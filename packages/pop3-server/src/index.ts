@@ -1,0 +1,11 @@
+export { Pop3Server } from './server';
+export type { Pop3Capabilities, Pop3ServerOptions, ServerMessage, ServerUser } from './options';
+export { DEFAULT_SASL, DEFAULT_USERS } from './options';
+export type { Fault, FaultKind } from './faults';
+export type { Pop3ServerStats } from './stats';
+export { generateSelfSignedCert, certificateSha256 } from './certificate';
+export type { SelfSignedCertificate } from './certificate';
+export { apopDigest } from './auth';
+export { deliveredBytes, dotStuff, topOfMessage } from './message-encoding';
+export { generateCorpus } from './corpus';
+export type { CorpusMessage, CorpusOptions } from './corpus';
