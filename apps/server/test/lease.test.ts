@@ -24,7 +24,7 @@ async function onlyThese(host: string) {
   });
 }
 
-const limits = { limit: 10, perHost: 10, leaseSeconds: 60 };
+const limits = { limit: 10, perHost: 100, leaseSeconds: 60 };
 
 describe('leasing sync jobs', () => {
   it('gives each due account to exactly one of several competing processes', async () => {
@@ -59,6 +59,27 @@ describe('leasing sync jobs', () => {
     await prisma.user.update({ where: { id: user.id }, data: { disabled: true } });
     await onlyThese(host);
     expect(await claimDueAccounts(prisma, 'p1', limits)).toEqual([]);
+  });
+
+  it('keeps the sessions per POP3 host under the cap within one claim', async () => {
+    const host = `capped-one-${Date.now()}.test`;
+    await Promise.all(Array.from({ length: 5 }, () => userWithAccount(prisma, { host })));
+    await onlyThese(host);
+    expect(await claimDueAccounts(prisma, 'p1', { ...limits, perHost: 2, limit: 5 })).toHaveLength(
+      2,
+    );
+  });
+
+  it('keeps the sessions per POP3 host under the cap when processes claim at the same moment', async () => {
+    const host = `capped-race-${Date.now()}.test`;
+    await Promise.all(Array.from({ length: 6 }, () => userWithAccount(prisma, { host })));
+    await onlyThese(host);
+    const claims = await Promise.all(
+      ['a', 'b', 'c'].map((owner) =>
+        claimDueAccounts(prisma, owner, { ...limits, perHost: 2, limit: 5 }),
+      ),
+    );
+    expect(claims.flat()).toHaveLength(2);
   });
 
   it('keeps the sessions per POP3 host under the cap across processes', async () => {

@@ -213,7 +213,8 @@ async function finish(
   result: SyncResult,
   client: Pop3Client | undefined,
 ): Promise<void> {
-  const now = ctx.clock.now();
+  // Real time for scheduling and records; ctx.clock only decides how old mail is.
+  const now = new Date();
   const fresh = await ctx.prisma.pop3Account.findUniqueOrThrow({
     where: { id: account.id },
     include: { user: { select: { activeUntil: true } } },

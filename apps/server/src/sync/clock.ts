@@ -1,4 +1,4 @@
-/** Time as the sync engine sees it; tests move it forward to exercise "delete after N days". */
+/** How old mail is, as the deletion policy sees it; tests move it forward for "delete after N days". */
 export interface Clock {
   now(): Date;
 }

@@ -2,9 +2,9 @@ import pg from 'pg';
 import type { Db } from '../db/prisma';
 
 /**
- * Sync jobs are leased through PostgreSQL: a process claims due accounts with
- * FOR UPDATE SKIP LOCKED (so two processes never claim the same one), renews the lease while it
- * works, and a dead process's lease simply expires.
+ * Sync jobs are leased through PostgreSQL: a process claims due accounts (claims take turns
+ * under a transaction-scoped advisory lock, so two processes never claim the same account and
+ * the per-host cap holds), renews the lease while it works, and a dead process's lease expires.
  */
 export interface ClaimLimits {
   /** How many accounts to claim at most. */
@@ -20,37 +20,50 @@ export interface ClaimedAccount {
   host: string;
 }
 
+/** Claims take turns under this transaction lock, so per-host counts are never raced. */
+const CLAIM_LOCK = 7270700;
+
 export async function claimDueAccounts(
   prisma: Db,
   owner: string,
   limits: ClaimLimits,
 ): Promise<ClaimedAccount[]> {
   if (limits.limit <= 0) return [];
-  return prisma.$queryRaw<ClaimedAccount[]>`
-    UPDATE pop3_accounts AS a
-       SET "leaseOwner" = ${owner},
-           "leaseExpiresAt" = now() + make_interval(secs => ${limits.leaseSeconds}),
-           "syncRequested" = false
-     WHERE a.id IN (
-       SELECT c.id
-         FROM pop3_accounts AS c
-         JOIN users AS u ON u.id = c."userId"
-        WHERE NOT c.disabled
-          AND NOT u.disabled
-          AND (c."leaseExpiresAt" IS NULL OR c."leaseExpiresAt" < now())
-          AND (
-            c."syncRequested"
-            OR (c."nextSyncAt" <= now() AND c.status NOT IN ('auth_failed', 'perm_error', 'disabled'))
-          )
-          AND (
-            SELECT count(*) FROM pop3_accounts AS busy
-             WHERE busy.host = c.host AND busy."leaseExpiresAt" > now()
-          ) < ${limits.perHost}
-        ORDER BY c."syncRequested" DESC, c."nextSyncAt"
-        LIMIT ${limits.limit}
-        FOR UPDATE OF c SKIP LOCKED
-     )
-    RETURNING a.id, a."userId", a.host`;
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+    return tx.$queryRaw<ClaimedAccount[]>`
+      WITH busy AS (
+        SELECT host, count(*) AS sessions FROM pop3_accounts
+         WHERE "leaseExpiresAt" > now() GROUP BY host
+      ), due AS (
+        SELECT c.id, c.host, c."syncRequested", c."nextSyncAt"
+          FROM pop3_accounts AS c
+          JOIN users AS u ON u.id = c."userId"
+         WHERE NOT c.disabled
+           AND NOT u.disabled
+           AND (c."leaseExpiresAt" IS NULL OR c."leaseExpiresAt" < now())
+           AND (
+             c."syncRequested"
+             OR (c."nextSyncAt" <= now() AND c.status NOT IN ('auth_failed', 'perm_error', 'disabled'))
+           )
+      ), ranked AS (
+        SELECT due.*, row_number() OVER (
+                 PARTITION BY due.host ORDER BY due."syncRequested" DESC, due."nextSyncAt") AS place,
+               COALESCE(busy.sessions, 0) AS sessions
+          FROM due LEFT JOIN busy ON busy.host = due.host
+      ), chosen AS (
+        SELECT id FROM ranked
+         WHERE place + sessions <= ${limits.perHost}
+         ORDER BY "syncRequested" DESC, "nextSyncAt"
+         LIMIT ${limits.limit}
+      )
+      UPDATE pop3_accounts AS a
+         SET "leaseOwner" = ${owner},
+             "leaseExpiresAt" = now() + make_interval(secs => ${limits.leaseSeconds}),
+             "syncRequested" = false
+       WHERE a.id IN (SELECT id FROM chosen)
+      RETURNING a.id, a."userId", a.host`;
+  });
 }
 
 /** Extends a lease this process holds; false when it was lost (expired and taken by another). */
