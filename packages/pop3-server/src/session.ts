@@ -509,6 +509,8 @@ export class Pop3Session {
     plain.off('data', this.onData);
     this.queue = [];
     this.reader.discardAll();
+    // Nothing learnt from the client in clear text survives the upgrade (RFC 2595 section 4).
+    this.pendingUser = undefined;
     plain.write(reply);
     const secure = new TLSSocket(plain, {
       isServer: true,

@@ -110,7 +110,12 @@ export class Pop3Wire {
 
   async startTls(caPem: string): Promise<string> {
     const answer = await this.command('STLS');
-    if (!answer.startsWith('+OK')) return answer;
+    if (answer.startsWith('+OK')) await this.startTlsAfterOk(caPem);
+    return answer;
+  }
+
+  /** The TLS handshake, once the server has said +OK to STLS. */
+  async startTlsAfterOk(caPem: string): Promise<void> {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     const secure = connectTls({ socket: this.socket, ca: caPem, servername: 'localhost' });
@@ -121,7 +126,6 @@ export class Pop3Wire {
     this.socket = secure;
     this.buffer = Buffer.alloc(0);
     this.attach(secure);
-    return answer;
   }
 
   /** Everything received until the server closes the connection or `ms` pass. */
