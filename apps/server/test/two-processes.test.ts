@@ -129,6 +129,5 @@ describe('two Popgate processes syncing the same accounts at once', () => {
     let most = 0;
     for (const e of events) most = Math.max(most, (open += e.delta));
     expect(most).toBeLessThanOrEqual(2);
-    expect(new Set(runs.map((r) => r.instanceId))).toEqual(new Set(['process-a', 'process-b']));
   }, 240_000);
 });
