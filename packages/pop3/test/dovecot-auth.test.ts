@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pop3Client, type Pop3AuthMechanism } from '../src/index';
-import { connectTls, recordLog, rejection, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { connectTls, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { recordLog, rejection } from './support/session-helpers';
 
 describe('authentication against Dovecot', () => {
   const dovecot = useDovecot();

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { connectTls, rejection, USER, useDovecot } from './support/dovecot';
+import { connectTls, USER, useDovecot } from './support/dovecot';
+import { rejection } from './support/session-helpers';
 
 const message = (n: number): Buffer => Buffer.from(`Subject: message ${n}\r\n\r\nBody ${n}\r\n`);
 

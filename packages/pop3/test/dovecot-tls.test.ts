@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFingerprint, Pop3Client, probeServer } from '../src/index';
-import { connectTls, recordLog, rejection, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { connectTls, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { recordLog, rejection } from './support/session-helpers';
 
 describe('TLS against Dovecot', () => {
   const dovecot = useDovecot();

@@ -108,11 +108,14 @@ function buildMethod(
   }
 }
 
-/** Whether the server says it supports `name`. A server without CAPA is given the benefit of the doubt. */
-function offered(name: AuthMethodName, context: AuthenticationContext): boolean {
+/**
+ * Whether the server says it supports `name`. Without CAPA only RFC 1939 logins are
+ * known to exist (AUTH came with CAPA); an explicitly requested mechanism is tried anyway.
+ */
+function offered(name: AuthMethodName, context: AuthenticationContext, explicit: boolean): boolean {
   const { capabilities, greeting } = context;
   if (name === 'APOP') return greeting.apopTimestamp !== null;
-  if (!capabilities.capaSupported) return true;
+  if (!capabilities.capaSupported) return name === 'USER' || explicit;
   if (name === 'USER') return capabilities.user;
   return capabilities.sasl.includes(name);
 }
@@ -158,7 +161,7 @@ export async function authenticate(
       throw new Pop3Error('NO_MECHANISM', `${name} needs ${needs}${extra}`);
     }
     if (method.exposesSecret && !mayExposeSecret) throw plaintextRefused([name]);
-    if (!offered(name, context)) {
+    if (!offered(name, context, true)) {
       throw new Pop3Error(
         'NO_MECHANISM',
         `The server does not offer ${name} (it offers ${describeOffer(context)})`,
@@ -180,7 +183,7 @@ export async function authenticate(
   const heldBack: AuthMethodName[] = [];
   for (const name of order) {
     const method = buildMethod(name, options, context);
-    if (!method || !offered(name, context)) continue;
+    if (!method || !offered(name, context, false)) continue;
     if (method.exposesSecret && !mayExposeSecret) heldBack.push(name);
     else candidates.push(method);
   }

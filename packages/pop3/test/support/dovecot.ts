@@ -1,6 +1,6 @@
 import { startDovecot, type Dovecot } from '@popgate/dovecot-harness';
 import { afterAll, beforeAll } from 'vitest';
-import { Pop3Client, type Pop3ConnectOptions, type Pop3LogEntry } from '../../src/index';
+import { Pop3Client, type Pop3ConnectOptions } from '../../src/index';
 
 export const USER = { username: 'user', password: 'secret', accessToken: 'user-access-token' };
 
@@ -43,22 +43,4 @@ export function connectTls(
   extra: Partial<Pop3ConnectOptions> = {},
 ): Promise<Pop3Client> {
   return Pop3Client.connect(tlsOptions(dovecot, extra));
-}
-
-/** Collects the protocol log of a session. */
-export function recordLog(): { entries: Pop3LogEntry[]; log: (entry: Pop3LogEntry) => void } {
-  const entries: Pop3LogEntry[] = [];
-  return { entries, log: (entry) => entries.push(entry) };
-}
-
-/** Resolves to the Pop3Error a promise rejects with; fails the test if it resolves. */
-export async function rejection(
-  promise: Promise<unknown>,
-): Promise<import('../../src/index').Pop3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as import('../../src/index').Pop3Error;
-  }
-  throw new Error('expected the promise to reject');
 }
