@@ -292,7 +292,7 @@ function build(kind: Kind, envelope: Envelope, random: SeededRandom, textBytes: 
           '',
           'The next line is 998 characters, the RFC 5322 limit; the one after is 10,000.',
           'x'.repeat(998),
-          Array.from({ length: 2000 }, (_, i) => `w${i % 10}rd`)
+          Array.from({ length: 3000 }, (_, i) => `w${i % 10}rd`)
             .join('')
             .slice(0, 10_000),
           'short line after the long ones',
