@@ -190,7 +190,8 @@ export class Pop3Client {
     this.sessionState = 'transaction';
     if (this.currentCapabilities.capaSupported) {
       // RFC 2449 section 5: capabilities may change after login (LOGIN-DELAY, EXPIRE, PIPELINING).
-      this.currentCapabilities = await this.transaction(() => capa(this.connection));
+      const afterLogin = await this.transaction(() => capa(this.connection));
+      if (afterLogin.capaSupported) this.currentCapabilities = afterLogin;
     }
     this.connection.pipelining = this.options.pipelining && this.currentCapabilities.pipelining;
   }
