@@ -9,8 +9,8 @@ const external = Object.entries(pkg.dependencies)
   .flatMap(([name]) => [name, `${name}/*`]);
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: ['src/main.ts', 'src/demo.ts'],
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',
