@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot } from '@popgate/dovecot-harness';
-import { benchMailbox } from './bench-mailbox';
+import { generateCorpus } from '@popgate/pop3-server';
 import { fetchWithMpop } from './fetch-with-mpop';
 import { fetchWithPopgate, type FetchTarget } from './fetch-with-popgate';
 
@@ -26,7 +26,7 @@ const dovecot = await startDovecot();
 const workDir = await mkdtemp(join(tmpdir(), 'pop3-fetch-bench-'));
 try {
   const user = dovecot.users[0]!;
-  const messages = benchMailbox(MESSAGES);
+  const messages = generateCorpus({ count: MESSAGES, seed: 1 }).map((message) => message.body);
   for (const raw of messages) await dovecot.deliver(user.username, raw);
   const totalBytes = messages.reduce((sum, raw) => sum + raw.length, 0);
   console.log(`mailbox: ${messages.length} messages, ${(totalBytes / 1024 / 1024).toFixed(1)} MiB`);
