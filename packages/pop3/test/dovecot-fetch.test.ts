@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { generateCorpus } from '@popgate/pop3-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectTls, USER, useDovecot } from './support/dovecot';
 import { largeMessage, trickyCorpus } from './support/tricky-corpus';
@@ -7,7 +8,12 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 
 describe('fetching from Dovecot', () => {
   const dovecot = useDovecot();
-  const corpus = trickyCorpus(300, 7);
+  // The project's generated corpus (MIME, 8-bit, dot lines, bare LF, a 20 MB attachment)
+  // followed by raw edge cases (NUL, bare CR, no final line break).
+  const corpus = [
+    ...generateCorpus({ count: 250, seed: 11, include20MB: true }).map((message) => message.body),
+    ...trickyCorpus(100, 7),
+  ];
   let expected: string[];
 
   beforeAll(async () => {
@@ -16,7 +22,7 @@ describe('fetching from Dovecot', () => {
     expected = corpus.map((raw) => sha256(dovecot().expectedPop3Bytes(raw)));
   });
 
-  it('fetches a few hundred tricky messages byte-exactly with RETR', async () => {
+  it('fetches a few hundred generated and tricky messages byte-exactly with RETR, 20 MB one included', async () => {
     const client = await connectTls(dovecot());
     const { count } = await client.stat();
     expect(count).toBe(corpus.length);
@@ -55,13 +61,15 @@ describe('fetching from Dovecot', () => {
 
   it('fetches headers only with TOP in a batch', async () => {
     const client = await connectTls(dovecot());
+    const first = corpus.length - 3;
     const heads: Buffer[] = [];
-    await client.fetchMany([1, 2, 3], {
+    await client.fetchMany([first + 1, first + 2, first + 3], {
       command: { top: 0 },
       onMessage: (_, bytes) => void heads.push(bytes),
     });
     for (const [index, head] of heads.entries()) {
-      expect(head.toString()).toBe(`Subject: message ${index}\r\nX-Seq: ${index}\r\n\r\n`);
+      const seq = 97 + index;
+      expect(head.toString()).toBe(`Subject: message ${seq}\r\nX-Seq: ${seq}\r\n\r\n`);
     }
     await client.quit();
   });
