@@ -44,7 +44,7 @@ type OpenState = Exclude<Pop3SessionState, 'closed'>;
 export class Pop3Client {
   private sessionState: OpenState;
   private currentCapabilities: Pop3Capabilities;
-  private capabilitiesBeforeAuth: Pop3Capabilities;
+  private readonly capabilitiesBeforeAuth: Pop3Capabilities;
   private authMethod: AuthMethodName | null = null;
   private readonly marked = new Set<number>();
   private readonly running = new Set<Promise<unknown>>();
