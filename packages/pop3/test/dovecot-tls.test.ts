@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFingerprint, Pop3Client, probeServer } from '../src/index';
-import { connectTls, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { connectTls, tlsOptions, useDovecot } from './support/dovecot';
 import { recordLog, rejection } from './support/session-helpers';
 
 describe('TLS against Dovecot', () => {
@@ -137,6 +137,5 @@ describe('TLS against Dovecot', () => {
     expect(info.authenticatedWith).toBeNull();
     expect(info.maildrop).toBeNull();
     expect(info.authMechanisms).toContain('PLAIN');
-    void USER;
   });
 });

@@ -2,13 +2,7 @@ import { deliveredBytes, generateCorpus } from '@popgate/pop3-server';
 import { describe, expect, it } from 'vitest';
 import { Pop3Client } from '../src/index';
 import { recordLog, rejection } from './support/session-helpers';
-import {
-  eventually,
-  optionsFor,
-  simpleMessages,
-  USER,
-  usePop3Servers,
-} from './support/pop3-server';
+import { eventually, optionsFor, simpleMessages, usePop3Servers } from './support/pop3-server';
 
 describe('a server that fails in the middle of a transfer', () => {
   const startServer = usePop3Servers();
