@@ -196,8 +196,8 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
       ]);
     } catch (error) {
       const logs = (await readIfPresent(paths.startupLog)) + (await readIfPresent(paths.logPath));
-      if (/Address already in use/i.test(logs)) throw new PortCollision(logs);
-      throw new Error(`Dovecot did not start: ${String(error)}\n${logs}`);
+      if (/Address already in use/i.test(logs)) throw new PortCollision(logs, { cause: error });
+      throw new Error(`Dovecot did not start: ${String(error)}\n${logs}`, { cause: error });
     }
 
     let finalLog: string | undefined;

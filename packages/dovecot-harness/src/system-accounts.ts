@@ -21,7 +21,7 @@ export interface DovecotIdentities {
 
 /** name:x:id:... lines of /etc/passwd or /etc/group, as [name, id, primary gid or id]. */
 function readIdDatabase(path: string): Array<{ name: string; id: number; gid: number }> {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {

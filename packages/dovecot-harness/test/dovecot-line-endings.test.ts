@@ -8,6 +8,8 @@ const samples: Record<string, Buffer> = {
   'mixed CRLF, LF and a bare CR': Buffer.from('Subject: mixed\r\n\nx\ry\nz\r\n'),
   'no final newline': Buffer.from('Subject: open\r\n\r\nno newline at the end'),
   'a final bare CR': Buffer.from('Subject: cr\r\n\r\nends with CR\r'),
+  'nothing at all': Buffer.alloc(0),
+  'only a bare LF': Buffer.from('\n'),
   '8-bit and NUL bytes': Buffer.from([
     ...Buffer.from('Subject: bytes\r\n\r\ncaf'),
     0xe9,

@@ -64,7 +64,7 @@ describe('generateCorpus', () => {
     const body = byKind('utf8-headers');
     expect(header(body, 'Subject')).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
     const decoded = Buffer.from(/\?B\?(.*)\?=/.exec(header(body, 'Subject')!)![1]!, 'base64');
-    expect(decoded.toString('utf8')).toMatch(/[^\x00-\x7f]/);
+    expect(decoded.some((byte) => byte > 0x7f)).toBe(true);
     expect(header(body, 'From')).toMatch(/=\?UTF-8\?B\?/);
   });
 
