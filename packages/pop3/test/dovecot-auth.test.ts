@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Pop3Client, type Pop3AuthMechanism } from '../src/index';
-import { connectTls, tlsOptions, USER, useDovecot } from './support/dovecot';
+import { connectTls, LONG_TOKEN_USER, tlsOptions, USER, useDovecot } from './support/dovecot';
 import { recordLog, rejection } from './support/session-helpers';
 
 describe('authentication against Dovecot', () => {
@@ -48,6 +48,22 @@ describe('authentication against Dovecot', () => {
       expect(error.oauthError).toMatchObject({ status: expect.any(String) });
     });
   }
+
+  it('sends a long token after the first challenge instead of on the AUTH line', async () => {
+    for (const mechanism of ['xoauth2', 'oauthbearer'] as const) {
+      const { entries, log } = recordLog();
+      const client = await connectTls(dovecot(), {
+        auth: {
+          username: LONG_TOKEN_USER.username,
+          accessToken: LONG_TOKEN_USER.accessToken,
+          mechanism,
+        },
+        log,
+      });
+      expect(entries.map((entry) => entry.line)).toContain(`AUTH ${mechanism.toUpperCase()}`);
+      await client.quit();
+    }
+  });
 
   it('picks PLAIN automatically over TLS', async () => {
     const client = await connectTls(dovecot());

@@ -3,13 +3,19 @@ import { afterAll, beforeAll } from 'vitest';
 import { Pop3Client, type Pop3ConnectOptions } from '../../src/index';
 
 export const USER = { username: 'user', password: 'secret', accessToken: 'user-access-token' };
+/** A user whose bearer token is too long to ride on the AUTH line (RFC 5034: 255 octets). */
+export const LONG_TOKEN_USER = {
+  username: 'long-token',
+  password: 'long-token-secret',
+  accessToken: `ya29.${'a1B2c3D4e5'.repeat(40)}`,
+};
 
 /** Starts one private Dovecot for the calling test file and stops it afterwards. */
 export function useDovecot(): () => Dovecot {
   let dovecot: Dovecot | undefined;
   beforeAll(async () => {
     dovecot = await startDovecot({
-      users: [USER, { username: 'other', password: 'other-secret' }],
+      users: [USER, LONG_TOKEN_USER],
     });
   });
   afterAll(async () => {
