@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connect, startServer } from './harness';
+import { connect, sleep, startServer } from './harness';
 
 const capaOf = async (wire: Awaited<ReturnType<typeof connect>>) =>
   (await wire.multiline('CAPA')).body.toString().trimEnd().split('\r\n');
@@ -102,5 +102,18 @@ describe('CAPA', () => {
     expect(await on.command('UTF8')).toMatch(/^\+OK/);
     const off = await connect(await startServer());
     expect(await off.command('UTF8')).toMatch(/^-ERR/);
+  });
+});
+
+describe('connections that fail early', () => {
+  it('forgets a client that speaks clear text to the implicit TLS port', async () => {
+    const { connect: connectTcp } = await import('node:net');
+    const server = await startServer({ security: 'tls' });
+    const socket = connectTcp(server.port, server.host);
+    socket.on('error', () => undefined);
+    socket.write('USER user\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    await sleep(20);
+    expect(server.stats).toMatchObject({ sessions: 1, activeSessions: 0 });
   });
 });
