@@ -41,6 +41,9 @@ if (vitestArgs.length === 0) {
 }
 
 const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-test-'));
+// Test peers run as other system users (Dovecot's login and auth processes) and must reach
+// the files tests create below the temp dir.
+fs.chmodSync(resultsDir, 0o755);
 const resultsFile = path.join(resultsDir, 'results.json');
 const testsOk = step(
   'Tests',

@@ -7,7 +7,10 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'output');
 
 /** Debian's Chromium, headless, with the flags this machine's closed network needs. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -19,7 +19,9 @@ describe('the web app in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(popgate.url);
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('The server is ready.');
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('The server is ready.');
     expect(await page.title()).toBe('Popgate');
     await page.screenshot({ path: screenshotPath('app-shell') });
     expect(errors).toEqual([]);

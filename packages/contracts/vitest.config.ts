@@ -4,6 +4,5 @@ export default defineProject({
   test: {
     name: 'contracts',
     include: ['test/**/*.test.ts'],
-    passWithNoTests: true,
   },
 });
