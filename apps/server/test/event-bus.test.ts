@@ -69,3 +69,21 @@ describe('the event bus across two processes sharing one database', () => {
     expect(missed.map((e) => e.payload)).toEqual([{ n: 2 }, { n: 3 }]);
   });
 });
+
+describe('the event bus on the embedded database (no cross-process NOTIFY)', () => {
+  it('delivers events to the subscribers of its own process', async () => {
+    const prisma = createPrismaClient(inject('databaseUrl'), 2);
+    const bus = await EventBus.start(prisma);
+    try {
+      const { user } = await userWithAccount(prisma);
+      const seen: PopgateEvent[] = [];
+      bus.subscribe((e) => e.userId === user.id && seen.push(e));
+      const published = await bus.publish(user.id, 'account.status', { status: 'ok' });
+      expect(seen).toEqual([published]);
+      expect(await bus.since(user.id, '0')).toEqual([published]);
+    } finally {
+      await bus.close();
+      await prisma.$disconnect();
+    }
+  });
+});
