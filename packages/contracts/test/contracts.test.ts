@@ -4,7 +4,9 @@ import { ErrorReply, ReadyReply } from '../src';
 
 describe('shared reply shapes', () => {
   it('accept an error reply with a code and a message', () => {
-    expect(Value.Check(ErrorReply, { error: { code: 'NOT_FOUND', message: 'No such message' } })).toBe(true);
+    expect(
+      Value.Check(ErrorReply, { error: { code: 'NOT_FOUND', message: 'No such message' } }),
+    ).toBe(true);
   });
 
   it('reject an error reply without a message', () => {
