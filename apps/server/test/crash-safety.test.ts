@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDovecot, type Dovecot } from '@popgate/dovecot-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed as onFailure } from 'vitest';
 import { linkAccount } from '../src/accounts/link-account';
 import { Keyring } from '../src/crypto/secret-box';
 import { createPrismaClient, type Db } from '../src/db/prisma';
@@ -115,6 +115,7 @@ describe('a Popgate process killed at random points of a sync that deletes after
       console.log('after each kill (on server, stored):', progress);
     await prisma.pop3Account.update({ where: { id: account.id }, data: { syncRequested: true } });
     const server = await startServer(env);
+    onFailure(() => void server.stop('SIGKILL'));
     const deadline = Date.now() + 120_000;
     for (;;) {
       const state = await checkNothingLost();

@@ -18,6 +18,12 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const children = new Set<ChildProcess>();
+// A failing test must not leave a Popgate running after the test process is gone.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Starts dist/main.js on a random port and resolves once it prints its URL. */
 export function startServer(env: Record<string, string>): Promise<RunningServer> {
   const child = spawn(process.execPath, [mainJs], {
