@@ -2,10 +2,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { loggerOptions } from './logger';
+import { authPlugin } from './plugins/auth';
+import { errorsPlugin } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
+import { openApiPlugin } from './plugins/openapi';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { syncEnginePlugin } from './plugins/sync-engine';
 import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
+import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import type { SecretKey } from './secret-key';
 
@@ -30,6 +35,14 @@ export interface AppDependencies {
 /** Builds the Fastify instance with everything registered; listening is main.ts's job. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
     logger: loggerOptions(deps.config),
     trustProxy: false,
     // Requests in flight when SIGTERM arrives are answered; idle keep-alive sockets are closed.
@@ -39,9 +52,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('db', deps.db);
   app.decorate('secretKey', deps.secretKey);
 
+  await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin);
+  await app.register(openApiPlugin);
+  await app.register(authPlugin);
   await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
   await app.register(healthRoutes, { databaseUrl: deps.db.url });
+  await app.register(authRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;
 }

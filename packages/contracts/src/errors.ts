@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 
 /** Every error reply: an HTTP status plus this body. */
 export const ErrorReply = Type.Object({

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 
 export const HealthReply = Type.Object({ status: Type.Literal('ok') });
 export type HealthReply = Static<typeof HealthReply>;

@@ -1,2 +1,6 @@
+export * from './accounts';
+export * from './auth';
 export * from './errors';
+export * from './events';
 export * from './health';
+export * from './messages';

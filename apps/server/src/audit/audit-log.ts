@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../db/prisma';
+
+/** Who did what, when, from where: sign-ins, password changes, account and admin actions. */
+export interface AuditEntry {
+  action: string;
+  actor?: { id: string; email: string } | null;
+  targetType?: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+}
+
+export async function audit(
+  prisma: Db,
+  request: FastifyRequest | null,
+  entry: AuditEntry,
+): Promise<void> {
+  await prisma.auditLog.create({
+    data: {
+      action: entry.action,
+      actorUserId: entry.actor?.id ?? null,
+      actorEmail: entry.actor?.email ?? null,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      ip: request?.ip ?? null,
+      userAgent: request?.headers['user-agent']?.slice(0, 500) ?? null,
+      details: (entry.details ?? {}) as object,
+    },
+  });
+}

@@ -1,0 +1,103 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import { CSRF_HEADER } from '@popgate/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { SESSION_COOKIE, sessionUser, type SessionUser } from '../users/sessions';
+import { HttpError } from './errors';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, or null. */
+    user: SessionUser | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: 401 unless signed in. */
+    requireUser: (request: FastifyRequest) => Promise<void>;
+    /** preHandler: 401 unless signed in, 403 unless an admin. */
+    requireAdmin: (request: FastifyRequest) => Promise<void>;
+    setSessionCookie: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      token: string,
+      expiresAt: Date,
+    ) => void;
+    clearSessionCookie: (reply: FastifyReply) => void;
+  }
+}
+
+export const CSRF_COOKIE = 'popgate_csrf';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Cookie sessions and CSRF. Each API request learns its user from the session cookie. Every
+ * state-changing API request (sign-up and sign-in included) must carry the CSRF token from
+ * GET /api/auth/csrf in the x-csrf-token header, matching its cookie (double submit).
+ */
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  await app.register(cookie);
+  app.decorateRequest('user', null);
+
+  const secure = (request: FastifyRequest) => request.protocol === 'https';
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (UNSAFE.has(request.method)) {
+      const header = request.headers[CSRF_HEADER];
+      const cookieToken = request.cookies[CSRF_COOKIE];
+      if (typeof header !== 'string' || !cookieToken || !sameToken(header, cookieToken)) {
+        throw new HttpError(
+          403,
+          'CSRF',
+          'Missing or wrong x-csrf-token header: get one from GET /api/auth/csrf',
+        );
+      }
+    }
+    request.user = await sessionUser(app.db.prisma, request.cookies[SESSION_COOKIE]);
+  });
+
+  app.get(
+    '/api/auth/csrf',
+    { schema: { tags: ['auth'], summary: 'A CSRF token for state-changing requests' } },
+    async (request, reply) => {
+      const token = request.cookies[CSRF_COOKIE] ?? randomBytes(24).toString('base64url');
+      reply.setCookie(CSRF_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secure(request),
+      });
+      return { token };
+    },
+  );
+
+  app.decorate('requireUser', async (request: FastifyRequest) => {
+    if (!request.user) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first');
+  });
+  app.decorate('requireAdmin', async (request: FastifyRequest) => {
+    if (!request.user) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first');
+    if (request.user.role !== 'admin')
+      throw new HttpError(403, 'FORBIDDEN', 'Only an admin may do this');
+  });
+  app.decorate(
+    'setSessionCookie',
+    (request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date) => {
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secure(request),
+        expires: expiresAt,
+      });
+    },
+  );
+  app.decorate('clearSessionCookie', (reply: FastifyReply) => {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  });
+});

@@ -1,0 +1,220 @@
+import {
+  ChangePassword,
+  Credentials,
+  CsrfReply,
+  ErrorReply,
+  Me,
+  NewPassword,
+} from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { audit } from '../../audit/audit-log';
+import { HttpError } from '../../plugins/errors';
+import { hashPassword, verifyPassword } from '../../users/password';
+import { createSession, revokeSession, revokeUserSessions } from '../../users/sessions';
+import { recordSignIn, signInWaitSeconds } from '../../users/sign-in-throttle';
+
+const SignUp = Type.Object(
+  { email: Credentials.properties.email, password: NewPassword },
+  { additionalProperties: false },
+);
+const errors = {
+  400: ErrorReply,
+  401: ErrorReply,
+  403: ErrorReply,
+  409: ErrorReply,
+  429: ErrorReply,
+};
+
+/** Sign-up, sign-in, sign-out, who am I, and changing one's password. */
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+  void CsrfReply;
+
+  app.post(
+    '/api/auth/signup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user (the first one becomes admin)',
+        body: SignUp,
+        response: { 201: Me, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.trim().toLowerCase();
+      const passwordHash = await hashPassword(request.body.password);
+      // The first user becomes admin; later ones only while sign-up is open. Decided in one
+      // transaction so two simultaneous first sign-ups cannot both become admin.
+      const user = await prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(7270701)`;
+        const [count, policy] = await Promise.all([
+          tx.user.count(),
+          tx.policy.findUniqueOrThrow({ where: { id: 1 } }),
+        ]);
+        if (count > 0 && !policy.signupOpen) {
+          throw new HttpError(
+            403,
+            'SIGNUP_CLOSED',
+            'Sign-up is closed on this Popgate; ask an admin for an account',
+          );
+        }
+        if (await tx.user.findUnique({ where: { email } })) {
+          throw new HttpError(
+            409,
+            'EMAIL_TAKEN',
+            'There is already a user with this address; sign in instead',
+          );
+        }
+        return tx.user.create({
+          data: { email, passwordHash, role: count === 0 ? 'admin' : 'user' },
+        });
+      });
+      const session = await createSession(prisma, user.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      app.setSessionCookie(request, reply, session.token, session.expiresAt);
+      await audit(prisma, request, {
+        action: 'user.signup',
+        actor: user,
+        targetType: 'user',
+        targetId: user.id,
+        details: { role: user.role },
+      });
+      return reply.code(201).send({ id: user.id, email: user.email, role: user.role });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in',
+        body: Credentials,
+        response: { 200: Me, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.trim().toLowerCase();
+      const wait = await signInWaitSeconds(prisma, request.ip, email);
+      if (wait > 0) {
+        throw new HttpError(
+          429,
+          'RATE_LIMITED',
+          `Too many failed sign-ins; try again in ${wait} s`,
+          { 'retry-after': String(wait) },
+        );
+      }
+      const user = await prisma.user.findUnique({ where: { email } });
+      const ok = user?.passwordHash
+        ? await verifyPassword(user.passwordHash, request.body.password)
+        : false;
+      if (!user || !ok || user.disabled) {
+        await recordSignIn(prisma, request.ip, email, false);
+        await audit(prisma, request, {
+          action: 'user.login_failed',
+          targetType: 'user',
+          targetId: user?.id,
+          details: { email },
+        });
+        // The same answer whether the address exists or not.
+        throw new HttpError(
+          401,
+          'BAD_CREDENTIALS',
+          user?.disabled && ok ? 'This user is disabled; ask an admin' : 'Wrong email or password',
+        );
+      }
+      await recordSignIn(prisma, request.ip, email, true);
+      await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+      const session = await createSession(prisma, user.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      app.setSessionCookie(request, reply, session.token, session.expiresAt);
+      await audit(prisma, request, {
+        action: 'user.login',
+        actor: user,
+        targetType: 'user',
+        targetId: user.id,
+      });
+      return { id: user.id, email: user.email, role: user.role };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out (ends this session)',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (request.user) {
+        await revokeSession(prisma, request.user.sessionId);
+        await audit(prisma, request, {
+          action: 'user.logout',
+          actor: request.user,
+          targetType: 'user',
+          targetId: request.user.id,
+        });
+      }
+      app.clearSessionCookie(reply);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        response: { 200: Me, 401: ErrorReply },
+      },
+    },
+    async (request) => {
+      const user = request.user!;
+      return { id: user.id, email: user.email, role: user.role };
+    },
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my password (ends my other sessions)',
+        body: ChangePassword,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const me = request.user!;
+      const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
+      if (
+        !user.passwordHash ||
+        !(await verifyPassword(user.passwordHash, request.body.currentPassword))
+      ) {
+        throw new HttpError(403, 'BAD_CREDENTIALS', 'The current password is wrong');
+      }
+      await prisma.user.update({
+        where: { id: me.id },
+        data: { passwordHash: await hashPassword(request.body.newPassword) },
+      });
+      await revokeUserSessions(prisma, me.id, me.sessionId);
+      await audit(prisma, request, {
+        action: 'user.password_changed',
+        actor: me,
+        targetType: 'user',
+        targetId: me.id,
+      });
+      return reply.code(204).send(null);
+    },
+  );
+};

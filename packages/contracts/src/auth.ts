@@ -1,0 +1,45 @@
+import { Type, type Static } from 'typebox';
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('user')]);
+export type Role = Static<typeof Role>;
+
+export const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'Sign-in address',
+});
+
+/** POST /api/auth/signup and /api/auth/login. */
+export const Credentials = Type.Object(
+  {
+    email: Email,
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type Credentials = Static<typeof Credentials>;
+
+/** Sign-up wants a password worth having. */
+export const NEW_PASSWORD_MIN_LENGTH = 10;
+export const NewPassword = Type.String({ minLength: NEW_PASSWORD_MIN_LENGTH, maxLength: 1024 });
+
+/** GET /api/auth/me, and the reply to sign-up and sign-in. */
+export const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: Role,
+});
+export type Me = Static<typeof Me>;
+
+export const CsrfReply = Type.Object({ token: Type.String() });
+export type CsrfReply = Static<typeof CsrfReply>;
+
+/** POST /api/auth/password. */
+export const ChangePassword = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: NewPassword },
+  { additionalProperties: false },
+);
+export type ChangePassword = Static<typeof ChangePassword>;
+
+/** The header every POST, PATCH and DELETE carries (DESIGN.md "CSRF"). */
+export const CSRF_HEADER = 'x-csrf-token';
