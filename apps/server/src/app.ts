@@ -10,7 +10,11 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { syncEnginePlugin } from './plugins/sync-engine';
 import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
+import websocket from '@fastify/websocket';
+import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
+import { eventRoutes } from './routes/events';
+import { messageRoutes } from './routes/messages';
 import { healthRoutes } from './routes/health';
 import type { SecretKey } from './secret-key';
 
@@ -59,7 +63,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(authPlugin);
   await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
   await app.register(healthRoutes, { databaseUrl: deps.db.url });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(authRoutes);
+  await app.register(accountRoutes);
+  await app.register(messageRoutes);
+  await app.register(eventRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;
 }

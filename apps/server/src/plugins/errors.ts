@@ -38,11 +38,9 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(500)
-        .send({
-          error: { code: 'INTERNAL', message: 'Something went wrong on the server; it was logged' },
-        });
+      return reply.code(500).send({
+        error: { code: 'INTERNAL', message: 'Something went wrong on the server; it was logged' },
+      });
     }
     return reply
       .code(status)

@@ -1,0 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+/** The /api/events routes. */
+export const eventRoutes: FastifyPluginAsyncTypebox = async () => {};
