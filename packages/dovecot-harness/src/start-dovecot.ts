@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOVECOT_BINARY } from './available';
-import { generateSelfSignedCert } from './certificate';
+import { generateSelfSignedCert } from '@popgate/pop3-server';
 import { DEFAULT_AUTH_MECHANISMS, renderDovecotConfig } from './config';
 import { reserveFreePorts } from './free-ports';
 import { waitForGreeting } from './greeting-probe';

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../src/index';
-import { Pop3Wire } from './pop3-wire';
-import { apopDigest, b64, cramMd5Response, oauthBearer, unb64, xoauth2 } from './sasl';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
+import {
+  apopDigest,
+  b64,
+  cramMd5Response,
+  oauthBearer,
+  unb64,
+  xoauth2,
+} from '@popgate/pop3-server/testing';
 
 const alice = { username: 'alice', password: 'p:ss wörd', accessToken: 'alice-token' };
 const bob = { username: 'bob@example.com', password: 'bob-secret' };

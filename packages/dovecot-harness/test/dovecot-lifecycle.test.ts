@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dovecotAvailable, generateSelfSignedCert, startDovecot, type Dovecot } from '../src/index';
 import { descendantPids, isAlive } from '../src/process-tree';
-import { Pop3Wire } from './pop3-wire';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
 
 describe.skipIf(!dovecotAvailable())('a private Dovecot', () => {
   let dovecot: Dovecot;

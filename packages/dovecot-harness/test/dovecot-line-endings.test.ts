@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../src/index';
-import { Pop3Wire } from './pop3-wire';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
 
 const samples: Record<string, Buffer> = {
   'CRLF throughout': Buffer.from('Subject: crlf\r\n\r\nline\r\n.starts with a dot\r\n.\r\n'),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../src/index';
-import { Pop3Wire } from './pop3-wire';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
 
 describe.skipIf(!dovecotAvailable())('delivering to a Dovecot maildir', () => {
   let dovecot: Dovecot;

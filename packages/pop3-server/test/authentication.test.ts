@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { connect, startServer } from './harness';
-import { apopDigest, b64, cramMd5Response, oauthBearer, unb64, xoauth2 } from './sasl';
+import {
+  apopDigest,
+  b64,
+  cramMd5Response,
+  oauthBearer,
+  unb64,
+  xoauth2,
+} from '@popgate/pop3-server/testing';
 
 const alice = { username: 'alice', password: 'wörd with spaces', accessToken: 'alice-token' };
 

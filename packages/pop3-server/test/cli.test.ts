@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Pop3Wire } from './pop3-wire';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { Pop3Server, type Pop3ServerOptions } from '../src/index';
-import { Pop3Wire } from './pop3-wire';
+import { Pop3Wire } from '@popgate/pop3-server/testing';
 
 const running: Pop3Server[] = [];
 const wires: Pop3Wire[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connect, startServer } from './harness';
-import { xoauth2 } from './sasl';
+import { xoauth2 } from '@popgate/pop3-server/testing';
 
 describe('line length limits', () => {
   it('refuses a command line over the limit and carries on', async () => {

@@ -1,14 +1,14 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { apopDigest as digestFor } from '../auth';
 
 export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 export const unb64 = (text: string) => Buffer.from(text, 'base64').toString('utf8');
 
+/** The APOP digest for a greeting that carries a timestamp. */
 export function apopDigest(greeting: string, password: string): string {
   const timestamp = /<[^>]*>/.exec(greeting)?.[0];
   if (!timestamp) throw new Error(`no APOP timestamp in ${greeting}`);
-  return createHash('md5')
-    .update(timestamp + password)
-    .digest('hex');
+  return digestFor(timestamp, password);
 }
 
 export function cramMd5Response(username: string, password: string, challengeB64: string): string {
