@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import { CSRF_HEADER } from '@popgate/contracts';
+import { CSRF_HEADER, CsrfReply } from '@popgate/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SESSION_COOKIE, sessionUser, type SessionUser } from '../users/sessions';
@@ -64,7 +64,13 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
 
   app.get(
     '/api/auth/csrf',
-    { schema: { tags: ['auth'], summary: 'A CSRF token for state-changing requests' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'A CSRF token for state-changing requests',
+        response: { 200: CsrfReply },
+      },
+    },
     async (request, reply) => {
       const token = request.cookies[CSRF_COOKIE] ?? randomBytes(24).toString('base64url');
       reply.setCookie(CSRF_COOKIE, token, {

@@ -1,12 +1,6 @@
-import {
-  ChangePassword,
-  Credentials,
-  CsrfReply,
-  ErrorReply,
-  Me,
-  NewPassword,
-} from '@popgate/contracts';
+import { ChangePassword, Credentials, ErrorReply, Me, NewPassword } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
 import { HttpError } from '../../plugins/errors';
@@ -29,7 +23,27 @@ const errors = {
 /** Sign-up, sign-in, sign-out, who am I, and changing one's password. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
-  void CsrfReply;
+
+  /** Opens a session for the user, sets its cookie, and records how it began. */
+  async function signIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: { id: string; email: string; role: string },
+    action: 'user.signup' | 'user.login',
+  ): Promise<void> {
+    const session = await createSession(prisma, user.id, {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
+    app.setSessionCookie(request, reply, session.token, session.expiresAt);
+    await audit(prisma, request, {
+      action,
+      actor: user,
+      targetType: 'user',
+      targetId: user.id,
+      ...(action === 'user.signup' && { details: { role: user.role } }),
+    });
+  }
 
   app.post(
     '/api/auth/signup',
@@ -70,18 +84,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           data: { email, passwordHash, role: count === 0 ? 'admin' : 'user' },
         });
       });
-      const session = await createSession(prisma, user.id, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
-      app.setSessionCookie(request, reply, session.token, session.expiresAt);
-      await audit(prisma, request, {
-        action: 'user.signup',
-        actor: user,
-        targetType: 'user',
-        targetId: user.id,
-        details: { role: user.role },
-      });
+      await signIn(request, reply, user, 'user.signup');
       return reply.code(201).send({ id: user.id, email: user.email, role: user.role });
     },
   );
@@ -128,17 +131,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       await recordSignIn(prisma, request.ip, email, true);
       await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-      const session = await createSession(prisma, user.id, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
-      app.setSessionCookie(request, reply, session.token, session.expiresAt);
-      await audit(prisma, request, {
-        action: 'user.login',
-        actor: user,
-        targetType: 'user',
-        targetId: user.id,
-      });
+      await signIn(request, reply, user, 'user.login');
       return { id: user.id, email: user.email, role: user.role };
     },
   );
