@@ -12,6 +12,7 @@ import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
 import websocket from '@fastify/websocket';
 import { accountRoutes } from './routes/accounts';
+import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(accountRoutes);
   await app.register(messageRoutes);
   await app.register(eventRoutes);
+  await app.register(adminRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;
 }

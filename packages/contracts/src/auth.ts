@@ -36,10 +36,20 @@ export type CsrfReply = Static<typeof CsrfReply>;
 
 /** POST /api/auth/password. */
 export const ChangePassword = Type.Object(
-  { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: NewPassword },
+  {
+    /** Required unless the user has no password yet (signed in with a one-time link). */
+    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    newPassword: NewPassword,
+  },
   { additionalProperties: false },
 );
 export type ChangePassword = Static<typeof ChangePassword>;
 
 /** The header every POST, PATCH and DELETE carries (DESIGN.md "CSRF"). */
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** POST /api/auth/link: sign in once with the token of an admin's sign-in link. */
+export const SignInLinkIn = Type.Object(
+  { token: Type.String({ minLength: 20, maxLength: 200 }) },
+  { additionalProperties: false },
+);

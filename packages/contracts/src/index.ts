@@ -1,3 +1,4 @@
+export * from './admin';
 export * from './accounts';
 export * from './auth';
 export * from './errors';

@@ -1,11 +1,18 @@
-import { ChangePassword, Credentials, ErrorReply, Me, NewPassword } from '@popgate/contracts';
+import {
+  ChangePassword,
+  Credentials,
+  ErrorReply,
+  Me,
+  NewPassword,
+  SignInLinkIn,
+} from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
 import { HttpError } from '../../plugins/errors';
 import { hashPassword, verifyPassword } from '../../users/password';
-import { createSession, revokeSession, revokeUserSessions } from '../../users/sessions';
+import { createSession, hashToken, revokeSession, revokeUserSessions } from '../../users/sessions';
 import { recordSignIn, signInWaitSeconds } from '../../users/sign-in-throttle';
 
 const SignUp = Type.Object(
@@ -160,6 +167,44 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.post(
+    '/api/auth/link',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Sign in once with an admin's sign-in link (then set a password)",
+        body: SignInLinkIn,
+        response: { 200: Me, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const link = await prisma.signInLink.findUnique({
+        where: { tokenHash: hashToken(request.body.token) },
+        include: { user: true },
+      });
+      // One answer for unknown, used and expired links: nothing to learn by guessing.
+      if (!link || link.usedAt || link.expiresAt.getTime() <= Date.now() || link.user.disabled) {
+        throw new HttpError(
+          401,
+          'BAD_LINK',
+          'This sign-in link is not valid any more; ask an admin for a new one',
+        );
+      }
+      const used = await prisma.signInLink.updateMany({
+        where: { id: link.id, usedAt: null },
+        data: { usedAt: new Date() },
+      });
+      if (used.count !== 1)
+        throw new HttpError(
+          401,
+          'BAD_LINK',
+          'This sign-in link is not valid any more; ask an admin for a new one',
+        );
+      await signIn(request, reply, link.user, 'user.login');
+      return { id: link.user.id, email: link.user.email, role: link.user.role };
+    },
+  );
+
   app.get(
     '/api/auth/me',
     {
@@ -190,10 +235,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const me = request.user!;
       const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
-      if (
-        !user.passwordHash ||
-        !(await verifyPassword(user.passwordHash, request.body.currentPassword))
-      ) {
+      const current = request.body.currentPassword;
+      // A user who came in through a sign-in link has no password yet: they set their first.
+      if (user.passwordHash && !(current && (await verifyPassword(user.passwordHash, current)))) {
         throw new HttpError(403, 'BAD_CREDENTIALS', 'The current password is wrong');
       }
       await prisma.user.update({

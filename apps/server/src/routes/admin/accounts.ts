@@ -1,0 +1,261 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  AdminAccount,
+  AdminAccountPatch,
+  AdminAccountQuery,
+  ErrorReply,
+  SyncRunOut,
+} from '@popgate/contracts';
+import { Type } from 'typebox';
+import { audit } from '../../audit/audit-log';
+import type { Db } from '../../db/prisma';
+import type { Prisma } from '../../generated/prisma/client';
+import { notFound } from '../../plugins/errors';
+import { requestSync } from '../../sync/presence';
+import { accountDiagnostics } from './account-diagnostics';
+
+const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
+
+/** Message count and stored bytes per account, computed for the accounts shown. */
+async function volumes(prisma: Db, accountIds: string[]) {
+  const rows = await prisma.message.groupBy({
+    by: ['accountId'],
+    where: { accountId: { in: accountIds } },
+    _count: { _all: true },
+    _sum: { size: true },
+  });
+  return new Map(
+    rows.map((r) => [r.accountId, { messageCount: r._count._all, bytes: r._sum.size ?? 0 }]),
+  );
+}
+
+type AccountWithOwner = Prisma.Pop3AccountGetPayload<{
+  include: { user: { select: { id: true; email: true } } };
+}>;
+
+function toAdminAccount(
+  account: AccountWithOwner,
+  volume: { messageCount: number; bytes: number } | undefined,
+) {
+  return {
+    id: account.id,
+    owner: { id: account.user.id, email: account.user.email },
+    label: account.label,
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    status: account.disabled ? 'disabled' : account.status,
+    disabled: account.disabled,
+    lastSyncAt: account.lastSyncAt?.toISOString() ?? null,
+    nextSyncAt: account.disabled ? null : account.nextSyncAt.toISOString(),
+    lastError: account.lastError,
+    lastErrorCode: account.lastErrorCode,
+    messageCount: volume?.messageCount ?? 0,
+    bytes: volume?.bytes ?? 0,
+  };
+}
+
+const SORTS = {
+  host: (order: 'asc' | 'desc') => ({ host: order }),
+  status: (order: 'asc' | 'desc') => ({ status: order }),
+  lastSyncAt: (order: 'asc' | 'desc') => ({ lastSyncAt: order }),
+  owner: (order: 'asc' | 'desc') => ({ user: { email: order } }),
+} as const;
+
+/** Linked accounts across all users: status, volume, history and diagnostics; no mail content. */
+export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+  const include = { user: { select: { id: true, email: true } } } as const;
+  const find = async (id: string) => {
+    const account = await prisma.pop3Account.findUnique({ where: { id }, include });
+    if (!account) throw notFound('No such account');
+    return account;
+  };
+
+  app.get(
+    '/api/admin/accounts',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Linked accounts of every user; filter by status, host, owner; sort',
+        querystring: AdminAccountQuery,
+        response: { 200: Type.Object({ items: Type.Array(AdminAccount) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { q, status, host, ownerId, sort = 'host', order = 'asc' } = request.query;
+      const accounts = await prisma.pop3Account.findMany({
+        where: {
+          ...(status === 'disabled'
+            ? { disabled: true }
+            : status
+              ? { status: status as never, disabled: false }
+              : {}),
+          ...(host && { host: host.toLowerCase() }),
+          ...(ownerId && { userId: ownerId }),
+          ...(q && {
+            OR: [
+              { host: { contains: q.toLowerCase() } },
+              { label: { contains: q, mode: 'insensitive' as const } },
+              { user: { email: { contains: q.toLowerCase() } } },
+            ],
+          }),
+        },
+        include,
+        orderBy: sort === 'messageCount' ? { createdAt: 'asc' } : SORTS[sort](order),
+        take: 5000,
+      });
+      const volume = await volumes(
+        prisma,
+        accounts.map((a) => a.id),
+      );
+      const items = accounts.map((a) => toAdminAccount(a, volume.get(a.id)));
+      if (sort === 'messageCount')
+        items.sort((a, b) => (order === 'asc' ? 1 : -1) * (a.messageCount - b.messageCount));
+      return { items };
+    },
+  );
+
+  app.patch(
+    '/api/admin/accounts/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Disable or enable a linked account (a disabled one is not polled)',
+        params: Id,
+        body: AdminAccountPatch,
+        response: { 200: AdminAccount, ...errors },
+      },
+    },
+    async (request) => {
+      const account = await find(request.params.id);
+      const updated = await prisma.pop3Account.update({
+        where: { id: account.id },
+        data: {
+          disabled: request.body.disabled,
+          ...(!request.body.disabled && { nextSyncAt: new Date() }),
+        },
+        include,
+      });
+      await app.events.publish(account.userId, 'account.status', {
+        accountId: account.id,
+        status: updated.disabled ? 'disabled' : updated.status,
+      });
+      await audit(prisma, request, {
+        action: request.body.disabled ? 'admin.account_disabled' : 'admin.account_enabled',
+        actor: request.user,
+        targetType: 'account',
+        targetId: account.id,
+        details: { owner: account.user.email, host: account.host },
+      });
+      return toAdminAccount(updated, (await volumes(prisma, [account.id])).get(account.id));
+    },
+  );
+
+  app.post(
+    '/api/admin/accounts/:id/sync',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Check an account now',
+        params: Id,
+        response: { 202: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const account = await find(request.params.id);
+      await requestSync(prisma, account.id);
+      app.scheduler?.wake();
+      await audit(prisma, request, {
+        action: 'admin.account_sync',
+        actor: request.user,
+        targetType: 'account',
+        targetId: account.id,
+      });
+      return reply.code(202).send(null);
+    },
+  );
+
+  app.get(
+    '/api/admin/accounts/:id/sync-runs',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "An account's sync history, newest first",
+        params: Id,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(SyncRunOut) }), ...errors },
+      },
+    },
+    async (request) => {
+      const account = await find(request.params.id);
+      const runs = await prisma.syncRun.findMany({
+        where: { accountId: account.id },
+        orderBy: { startedAt: 'desc' },
+        take: request.query.limit ?? 100,
+      });
+      return { items: runs.map(toSyncRunOut) };
+    },
+  );
+
+  app.get(
+    '/api/admin/sync-runs',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Recent sync runs of every account',
+        querystring: Type.Object({
+          outcome: Type.Optional(Type.String({ maxLength: 20 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(SyncRunOut) }), ...errors },
+      },
+    },
+    async (request) => {
+      const runs = await prisma.syncRun.findMany({
+        where: request.query.outcome ? { outcome: request.query.outcome as never } : {},
+        orderBy: { startedAt: 'desc' },
+        take: request.query.limit ?? 200,
+      });
+      return { items: runs.map(toSyncRunOut) };
+    },
+  );
+
+  app.get(
+    '/api/admin/accounts/:id/diagnostics',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'What the server told Popgate at the last check: capabilities, TLS, LOGIN-DELAY, EXPIRE, warnings',
+        params: Id,
+        response: { 200: Type.Unknown(), ...errors },
+      },
+    },
+    async (request) => accountDiagnostics(await find(request.params.id)),
+  );
+};
+
+function toSyncRunOut(run: {
+  id: string;
+  accountId: string;
+  instanceId: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  outcome: string;
+  newMessages: number;
+  bytes: bigint;
+  deletedOnServer: number;
+  errorCode: string | null;
+  error: string | null;
+}) {
+  return {
+    ...run,
+    startedAt: run.startedAt.toISOString(),
+    endedAt: run.endedAt?.toISOString() ?? null,
+    bytes: Number(run.bytes),
+  };
+}

@@ -1,0 +1,107 @@
+import { BlockList, isIP } from 'node:net';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AdminPolicy, ErrorReply } from '@popgate/contracts';
+import { Type } from 'typebox';
+import { audit } from '../../audit/audit-log';
+import { HttpError } from '../../plugins/errors';
+
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply };
+
+/** Every network must be CIDR ("10.0.0.0/8", "2001:db8::/32") or a single address. */
+function checkNetworks(field: string, networks: string[]): void {
+  for (const entry of networks) {
+    const [address, prefix] = entry.trim().split('/');
+    const family = isIP(address ?? '');
+    const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
+    const valid =
+      family !== 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+    if (valid) {
+      try {
+        new BlockList().addSubnet(address!, bits, family === 4 ? 'ipv4' : 'ipv6');
+        continue;
+      } catch {
+        // falls through to the error
+      }
+    }
+    throw new HttpError(
+      400,
+      'VALIDATION',
+      `body/${field} has "${entry}", which is not a network like 10.0.0.0/8`,
+    );
+  }
+}
+
+const toPolicy = (row: AdminPolicy & Record<string, unknown>): AdminPolicy => ({
+  signupOpen: row.signupOpen,
+  allowedHosts: row.allowedHosts,
+  refusedHosts: row.refusedHosts,
+  allowedNetworks: row.allowedNetworks,
+  refusedNetworks: row.refusedNetworks,
+  allowedPorts: row.allowedPorts,
+  requireTls: row.requireTls,
+  minPollSeconds: row.minPollSeconds,
+  maxAccountsPerUser: row.maxAccountsPerUser,
+  maxMessageBytes: row.maxMessageBytes,
+  defaultRetentionDays: row.defaultRetentionDays,
+});
+
+/** The admin policy: read it, and change it (applies to new connections at once). */
+export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+
+  app.get(
+    '/api/admin/policy',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The admin policy',
+        response: { 200: AdminPolicy, ...errors },
+      },
+    },
+    async () => toPolicy(await prisma.policy.findUniqueOrThrow({ where: { id: 1 } })),
+  );
+
+  app.patch(
+    '/api/admin/policy',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change the admin policy (any subset of fields)',
+        body: Type.Partial(AdminPolicy),
+        response: { 200: AdminPolicy, ...errors },
+      },
+    },
+    async (request) => {
+      const change = request.body;
+      if (change.allowedNetworks) checkNetworks('allowedNetworks', change.allowedNetworks);
+      if (change.refusedNetworks) checkNetworks('refusedNetworks', change.refusedNetworks);
+      const normalizeHosts = (hosts?: string[]) =>
+        hosts?.map((h) => h.trim().toLowerCase()).filter(Boolean);
+      const before = await prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+      const after = await prisma.policy.update({
+        where: { id: 1 },
+        data: {
+          ...change,
+          ...(change.allowedHosts && { allowedHosts: normalizeHosts(change.allowedHosts) }),
+          ...(change.refusedHosts && { refusedHosts: normalizeHosts(change.refusedHosts) }),
+        },
+      });
+      const changed = Object.fromEntries(
+        Object.keys(change).map((key) => [
+          key,
+          {
+            from: (before as Record<string, unknown>)[key],
+            to: (after as Record<string, unknown>)[key],
+          },
+        ]),
+      );
+      await audit(prisma, request, {
+        action: 'admin.policy_changed',
+        actor: request.user,
+        targetType: 'policy',
+        details: changed,
+      });
+      return toPolicy(after);
+    },
+  );
+};

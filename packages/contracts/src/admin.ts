@@ -1,0 +1,168 @@
+import { Type, type Static } from 'typebox';
+import { Role } from './auth';
+
+export const AdminUser = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: Role,
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  lastLoginAt: Type.Union([Type.String(), Type.Null()]),
+  accountCount: Type.Integer(),
+});
+export type AdminUser = Static<typeof AdminUser>;
+
+export const AdminUserList = Type.Object({ items: Type.Array(AdminUser) });
+
+export const AdminUserQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    role: Type.Optional(Role),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** Create a user with an initial password, or (without one) get a one-time sign-in link. */
+export const AdminUserCreate = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    role: Type.Optional(Role),
+    password: Type.Optional(Type.String({ minLength: 10, maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type AdminUserCreate = Static<typeof AdminUserCreate>;
+
+export const AdminUserCreated = Type.Object({
+  user: AdminUser,
+  /** Present when no password was given: a path to hand to the user, valid once for 7 days. */
+  signInLink: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AdminUserPatch = Type.Partial(
+  Type.Object({ role: Role, disabled: Type.Boolean() }, { additionalProperties: false }),
+);
+export type AdminUserPatch = Static<typeof AdminUserPatch>;
+
+/** A linked account as an admin sees it: no subject, sender or body of anyone's mail. */
+export const AdminAccount = Type.Object({
+  id: Type.String(),
+  owner: Type.Object({ id: Type.String(), email: Type.String() }),
+  label: Type.String(),
+  host: Type.String(),
+  port: Type.Integer(),
+  security: Type.String(),
+  status: Type.String(),
+  disabled: Type.Boolean(),
+  lastSyncAt: Type.Union([Type.String(), Type.Null()]),
+  nextSyncAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastErrorCode: Type.Union([Type.String(), Type.Null()]),
+  messageCount: Type.Integer(),
+  bytes: Type.Integer(),
+});
+export type AdminAccount = Static<typeof AdminAccount>;
+
+export const AdminAccountQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(Type.String({ maxLength: 40 })),
+    host: Type.Optional(Type.String({ maxLength: 253 })),
+    ownerId: Type.Optional(Type.String({ format: 'uuid' })),
+    sort: Type.Optional(
+      Type.Union([
+        Type.Literal('host'),
+        Type.Literal('status'),
+        Type.Literal('lastSyncAt'),
+        Type.Literal('messageCount'),
+        Type.Literal('owner'),
+      ]),
+    ),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  },
+  { additionalProperties: false },
+);
+
+export const AdminAccountPatch = Type.Object(
+  { disabled: Type.Boolean() },
+  { additionalProperties: false },
+);
+
+export const SyncRunOut = Type.Object({
+  id: Type.String(),
+  accountId: Type.String(),
+  instanceId: Type.String(),
+  startedAt: Type.String(),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.String(),
+  newMessages: Type.Integer(),
+  bytes: Type.Integer(),
+  deletedOnServer: Type.Integer(),
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AdminPolicy = Type.Object(
+  {
+    signupOpen: Type.Boolean(),
+    allowedHosts: Type.Array(Type.String({ maxLength: 253 }), { maxItems: 1000 }),
+    refusedHosts: Type.Array(Type.String({ maxLength: 253 }), { maxItems: 1000 }),
+    allowedNetworks: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 }),
+    refusedNetworks: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 }),
+    allowedPorts: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: 100 }),
+    requireTls: Type.Boolean(),
+    minPollSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
+    maxAccountsPerUser: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+    defaultRetentionDays: Type.Union([Type.Integer({ minimum: 1, maximum: 36_500 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type AdminPolicy = Static<typeof AdminPolicy>;
+
+export const AuditEntryOut = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  actorUserId: Type.Union([Type.String(), Type.Null()]),
+  actorEmail: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  targetType: Type.Union([Type.String(), Type.Null()]),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Unknown(),
+});
+
+export const AuditQuery = Type.Object(
+  {
+    action: Type.Optional(Type.String({ maxLength: 100 })),
+    actor: Type.Optional(Type.String({ maxLength: 254 })),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    until: Type.Optional(Type.String({ format: 'date-time' })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AdminOverview = Type.Object({
+  accountsByStatus: Type.Record(Type.String(), Type.Integer()),
+  users: Type.Integer(),
+  last24h: Type.Object({
+    syncs: Type.Integer(),
+    failedSyncs: Type.Integer(),
+    messages: Type.Integer(),
+    bytes: Type.Integer(),
+    /** Per hour, oldest first: 24 buckets. */
+    hourly: Type.Array(
+      Type.Object({
+        hour: Type.String(),
+        syncs: Type.Integer(),
+        errors: Type.Integer(),
+        messages: Type.Integer(),
+        bytes: Type.Integer(),
+      }),
+    ),
+  }),
+});
+export type AdminOverview = Static<typeof AdminOverview>;
