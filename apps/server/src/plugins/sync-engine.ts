@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Keyring } from '../crypto/secret-box';
+import { runHousekeeping } from '../maintenance/housekeeping';
 import { EventBus } from '../events/event-bus';
 import { systemClock } from '../sync/clock';
 import { DEFAULT_SCHEDULER_OPTIONS, SyncScheduler } from '../sync/scheduler';
@@ -46,8 +47,23 @@ export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll:
   app.decorate('events', events);
   app.decorate('syncContext', syncContext);
   app.decorate('scheduler', scheduler);
-  app.addHook('onReady', async () => scheduler?.start());
+  // Housekeeping runs beside polling, hourly, starting a minute after start-up.
+  let housekeeping: NodeJS.Timeout | undefined;
+  const tidy = () =>
+    runHousekeeping(app.db.prisma)
+      .then((removed) => app.log.info({ removed }, 'housekeeping done'))
+      .catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
+  app.addHook('onReady', async () => {
+    scheduler?.start();
+    if (options.poll) {
+      housekeeping = setTimeout(function again() {
+        void tidy();
+        housekeeping = setTimeout(again, 3_600_000).unref();
+      }, 60_000).unref();
+    }
+  });
   app.addHook('onClose', async () => {
+    clearTimeout(housekeeping);
     await scheduler?.stop();
     await events.close();
   });

@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient, type Db } from '../src/db/prisma';
+import { runHousekeeping } from '../src/maintenance/housekeeping';
+import { createMigratedDatabase, dropDatabase } from './support/databases';
+import { userWithAccount } from './support/fixtures';
+
+let database: { name: string; url: string };
+let prisma: Db;
+beforeAll(async () => {
+  database = await createMigratedDatabase('popgate_test_housekeeping');
+  prisma = createPrismaClient(database.url, 4);
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  if (database) await dropDatabase(database.name);
+});
+
+const longAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+const source = async (createdAt: Date) => {
+  const bytes = randomBytes(16);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await prisma.messageSource.create({ data: { sha256, size: 16, bytes, createdAt } });
+  return sha256;
+};
+
+describe('housekeeping', () => {
+  it('removes what has served its time and keeps everything still in use', async () => {
+    const { user, account } = await userWithAccount(prisma);
+    await prisma.event.create({
+      data: { userId: user.id, type: 'old', payload: {}, createdAt: longAgo(8) },
+    });
+    const recentEvent = await prisma.event.create({
+      data: { userId: user.id, type: 'recent', payload: {} },
+    });
+    await prisma.loginAttempt.create({ data: { key: 'ip:x', succeeded: false, at: longAgo(2) } });
+    await prisma.session.create({
+      data: { tokenHash: 'expired', userId: user.id, expiresAt: longAgo(1) },
+    });
+    const live = await prisma.session.create({
+      data: { tokenHash: 'live', userId: user.id, expiresAt: new Date(Date.now() + 86_400_000) },
+    });
+    const kept = await source(longAgo(3));
+    await prisma.message.create({
+      data: {
+        accountId: account.id,
+        userId: user.id,
+        uidl: 'k',
+        size: 16,
+        date: new Date(),
+        sourceSha256: kept,
+      },
+    });
+    const orphan = await source(longAgo(3));
+    const fresh = await source(new Date());
+
+    const removed = await runHousekeeping(prisma);
+    expect(removed).toMatchObject({ events: 1, signInAttempts: 1, sessions: 1, orphanSources: 1 });
+    expect(await prisma.event.findMany({ where: { userId: user.id } })).toEqual([recentEvent]);
+    expect(await prisma.session.findUnique({ where: { id: live.id } })).not.toBeNull();
+    expect(await prisma.messageSource.findUnique({ where: { sha256: kept } })).not.toBeNull();
+    expect(await prisma.messageSource.findUnique({ where: { sha256: orphan } })).toBeNull();
+    expect(await prisma.messageSource.findUnique({ where: { sha256: fresh } })).not.toBeNull();
+  });
+});
