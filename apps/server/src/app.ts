@@ -53,6 +53,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Requests in flight when SIGTERM arrives are answered; idle keep-alive sockets are closed.
     forceCloseConnections: 'idle',
   });
+  // While stopping, answers to requests in flight close their connection, so that kept-alive
+  // sockets do not hold the stop open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.decorate('config', deps.config);
   app.decorate('db', deps.db);
   app.decorate('secretKey', deps.secretKey);

@@ -65,6 +65,33 @@ describe('starting Popgate with DATABASE_URL', () => {
   });
 });
 
+describe('stopping Popgate with SIGTERM', () => {
+  it('answers the request in flight before it exits', async () => {
+    const { name, url } = await createDatabase('popgate_test_stop');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-stop-'));
+    try {
+      const server = await startServer({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir });
+      const csrf = await fetch(`${server.url}/api/auth/csrf`);
+      const cookie = csrf.headers.get('set-cookie')!.split(';')[0]!;
+      const { token } = (await csrf.json()) as { token: string };
+      // Sign-in verifies an argon2 hash: slow enough to still be running when SIGTERM lands.
+      const signUp = fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': token, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'late@example.test', password: 'a long password' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const exit = server.stop('SIGTERM');
+      const response = await signUp;
+      expect(response.status).toBe(201);
+      expect(await exit).toBe(0);
+    } finally {
+      await dropDatabase(name);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('starting Popgate with bad configuration', () => {
   it('exits with a message naming the variable', () => {
     const result = runServerToExit({ PORT: 'abc' });
