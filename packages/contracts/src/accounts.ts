@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Nullable } from './nullable';
 
 export const Security = Type.Union([
   Type.Literal('tls'),
@@ -18,88 +19,112 @@ export const AuthMethod = Type.Union([
 ]);
 export type AuthMethod = Static<typeof AuthMethod>;
 
-export const AccountPolicy = Type.Object(
+// No `default` keywords here: the server validates with useDefaults, and a default inside a
+// PATCH body would silently overwrite a setting the user did not send.
+const policyFields = {
+  leaveOnServer: Type.Boolean(),
+  deleteAfterDays: Nullable(Type.Integer({ minimum: 1, maximum: 3650 })),
+  deleteWhenDeletedHere: Type.Boolean(),
+  pollSeconds: Type.Integer({ minimum: 60, maximum: 86_400 }),
+  maxFullDownloadBytes: Nullable(Type.Integer({ minimum: 1024 })),
+};
+
+/** An account's download policy as the API returns it. */
+export const AccountPolicy = Type.Object(policyFields, { additionalProperties: false });
+export type AccountPolicy = Static<typeof AccountPolicy>;
+
+/** Any subset of the policy; what is left out keeps its value (or its default on creation). */
+export const AccountPolicyIn = Type.Object(
   {
-    leaveOnServer: Type.Boolean({ default: true }),
-    deleteAfterDays: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
-      default: null,
-    }),
-    deleteWhenDeletedHere: Type.Boolean({ default: false }),
-    pollSeconds: Type.Integer({ minimum: 60, maximum: 86_400, default: 300 }),
-    maxFullDownloadBytes: Type.Union([Type.Integer({ minimum: 1024 }), Type.Null()], {
-      default: null,
-    }),
+    leaveOnServer: Type.Optional(policyFields.leaveOnServer),
+    deleteAfterDays: Type.Optional(policyFields.deleteAfterDays),
+    deleteWhenDeletedHere: Type.Optional(policyFields.deleteWhenDeletedHere),
+    pollSeconds: Type.Optional(policyFields.pollSeconds),
+    maxFullDownloadBytes: Type.Optional(policyFields.maxFullDownloadBytes),
   },
   { additionalProperties: false },
 );
-export type AccountPolicy = Static<typeof AccountPolicy>;
+export type AccountPolicyIn = Static<typeof AccountPolicyIn>;
+
+/** What a new account gets for each policy field it does not set. */
+export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
+  leaveOnServer: true,
+  deleteAfterDays: null,
+  deleteWhenDeletedHere: false,
+  pollSeconds: 300,
+  maxFullDownloadBytes: null,
+};
 
 export const AccountTls = Type.Object(
   {
-    caPem: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
+    caPem: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
     pinSha256: Type.Optional(
-      Type.Union([Type.String({ pattern: '^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$' }), Type.Null()]),
+      Nullable(Type.String({ pattern: '^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$' })),
     ),
   },
   { additionalProperties: false },
 );
 export type AccountTls = Static<typeof AccountTls>;
 
+const Label = Type.String({ minLength: 1, maxLength: 100 });
 const Host = Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s/@]+$' });
 const Port = Type.Integer({ minimum: 1, maximum: 65_535 });
+const Username = Type.String({ minLength: 1, maxLength: 320 });
+const Password = Type.String({ minLength: 1, maxLength: 8192 });
 
 /** POST /api/accounts (DESIGN.md "account in"). */
 export const AccountIn = Type.Object(
   {
-    label: Type.String({ minLength: 1, maxLength: 100 }),
+    label: Label,
     host: Host,
     port: Port,
     security: Security,
-    username: Type.String({ minLength: 1, maxLength: 320 }),
-    password: Type.String({ minLength: 1, maxLength: 8192 }),
+    username: Username,
+    password: Password,
     auth: Type.Optional(AuthMethod),
-    policy: Type.Optional(Type.Partial(AccountPolicy)),
+    policy: Type.Optional(AccountPolicyIn),
     tls: Type.Optional(AccountTls),
   },
   { additionalProperties: false },
 );
 export type AccountIn = Static<typeof AccountIn>;
 
-/** PATCH /api/accounts/:id: any subset; a new password re-enables an account stopped by [AUTH]. */
-export const AccountPatch = Type.Partial(
-  Type.Object(
-    {
-      label: Type.String({ minLength: 1, maxLength: 100 }),
-      host: Host,
-      port: Port,
-      security: Security,
-      username: Type.String({ minLength: 1, maxLength: 320 }),
-      password: Type.String({ minLength: 1, maxLength: 8192 }),
-      auth: AuthMethod,
-      policy: Type.Partial(AccountPolicy),
-      tls: AccountTls,
-      disabled: Type.Boolean(),
-    },
-    { additionalProperties: false },
-  ),
+/**
+ * PATCH /api/accounts/:id: any subset. A new password, or a change to where and how to connect,
+ * re-enables an account stopped by [AUTH] or a permanent error and checks it at once.
+ */
+export const AccountPatch = Type.Object(
+  {
+    label: Type.Optional(Label),
+    host: Type.Optional(Host),
+    port: Type.Optional(Port),
+    security: Type.Optional(Security),
+    username: Type.Optional(Username),
+    password: Type.Optional(Password),
+    auth: Type.Optional(AuthMethod),
+    policy: Type.Optional(AccountPolicyIn),
+    tls: Type.Optional(AccountTls),
+    /** Stops (true) or resumes (false) checking this account. */
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
 );
 export type AccountPatch = Static<typeof AccountPatch>;
 
-export const AccountStatus = Type.Union(
-  [
-    'new',
-    'ok',
-    'syncing',
-    'auth_failed',
-    'in_use',
-    'login_delay',
-    'temp_error',
-    'perm_error',
-    'network_error',
-    'tls_error',
-    'disabled',
-  ].map((s) => Type.Literal(s)),
-);
+export const AccountStatus = Type.Union([
+  Type.Literal('new'),
+  Type.Literal('ok'),
+  Type.Literal('syncing'),
+  Type.Literal('auth_failed'),
+  Type.Literal('in_use'),
+  Type.Literal('login_delay'),
+  Type.Literal('temp_error'),
+  Type.Literal('perm_error'),
+  Type.Literal('network_error'),
+  Type.Literal('tls_error'),
+  Type.Literal('disabled'),
+]);
+export type AccountStatus = Static<typeof AccountStatus>;
 
 /** An account as the API returns it: never its password. */
 export const AccountOut = Type.Object({
@@ -115,48 +140,77 @@ export const AccountOut = Type.Object({
     caPem: Type.Union([Type.String(), Type.Null()]),
     pinSha256: Type.Union([Type.String(), Type.Null()]),
   }),
-  status: Type.String(),
+  status: AccountStatus,
   disabled: Type.Boolean(),
   lastSyncAt: Type.Union([Type.String(), Type.Null()]),
   nextSyncAt: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   lastErrorCode: Type.Union([Type.String(), Type.Null()]),
+  /** Messages stored for this account, not counting the trash. */
   messageCount: Type.Integer(),
   unreadCount: Type.Integer(),
+  /** What the server said about itself at the last successful connection. */
   serverInfo: Type.Union([Type.Unknown(), Type.Null()]),
+  createdAt: Type.String(),
 });
 export type AccountOut = Static<typeof AccountOut>;
 
-/** POST /api/accounts/test: what to try, not saved. */
-export const AccountTestIn = Type.Omit(AccountIn, ['label', 'policy']);
+/** GET /api/accounts: the signed-in user's accounts, oldest first. */
+export const AccountList = Type.Array(AccountOut);
+export type AccountList = Static<typeof AccountList>;
+
+/** POST /api/accounts/:id/sync: the check is queued; account.status events follow. */
+export const SyncRequested = Type.Object({ accountId: Type.String(), requested: Type.Boolean() });
+export type SyncRequested = Static<typeof SyncRequested>;
+
+/**
+ * POST /api/accounts/test: what to try, not saved. The body of the account form is accepted as
+ * is (label and policy are ignored). To test changed settings of a linked account without typing
+ * its password again, leave the password out and name the account.
+ */
+export const AccountTestIn = Type.Object(
+  {
+    host: Host,
+    port: Port,
+    security: Security,
+    username: Username,
+    password: Type.Optional(Password),
+    accountId: Type.Optional(Type.String({ format: 'uuid' })),
+    auth: Type.Optional(AuthMethod),
+    tls: Type.Optional(AccountTls),
+    label: Type.Optional(Label),
+    policy: Type.Optional(AccountPolicyIn),
+  },
+  { additionalProperties: false },
+);
 export type AccountTestIn = Static<typeof AccountTestIn>;
 
-export const AccountTestErrorCode = Type.Union(
-  [
-    'DNS',
-    'REFUSED',
-    'TIMEOUT',
-    'TLS_UNTRUSTED',
-    'TLS_FAILED',
-    'STLS_UNAVAILABLE',
-    'AUTH_FAILED',
-    'IN_USE',
-    'LOGIN_DELAY',
-    'PROTOCOL',
-    'BLOCKED_HOST',
-  ].map((s) => Type.Literal(s)),
-);
+export const AccountTestErrorCode = Type.Union([
+  Type.Literal('DNS'),
+  Type.Literal('REFUSED'),
+  Type.Literal('TIMEOUT'),
+  Type.Literal('TLS_UNTRUSTED'),
+  Type.Literal('TLS_FAILED'),
+  Type.Literal('STLS_UNAVAILABLE'),
+  Type.Literal('AUTH_FAILED'),
+  Type.Literal('IN_USE'),
+  Type.Literal('LOGIN_DELAY'),
+  Type.Literal('PROTOCOL'),
+  Type.Literal('BLOCKED_HOST'),
+]);
+export type AccountTestErrorCode = Static<typeof AccountTestErrorCode>;
+
+export const AccountTestError = Type.Object({
+  code: AccountTestErrorCode,
+  /** What happened and what to do about it, for a person. */
+  message: Type.String(),
+  /** With TLS_UNTRUSTED: the certificate's SHA-256 fingerprint, to pin if the user trusts it. */
+  fingerprint256: Type.Optional(Type.String()),
+});
+export type AccountTestError = Static<typeof AccountTestError>;
 
 export const AccountTestReply = Type.Union([
   Type.Object({ ok: Type.Literal(true), serverInfo: Type.Unknown() }),
-  Type.Object({
-    ok: Type.Literal(false),
-    error: Type.Object({
-      code: AccountTestErrorCode,
-      message: Type.String(),
-      /** With TLS_UNTRUSTED: the certificate's SHA-256 fingerprint, to pin if the user trusts it. */
-      fingerprint256: Type.Optional(Type.String()),
-    }),
-  }),
+  Type.Object({ ok: Type.Literal(false), error: AccountTestError }),
 ]);
 export type AccountTestReply = Static<typeof AccountTestReply>;

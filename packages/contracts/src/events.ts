@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { MessageListItem } from './messages';
 
-/** Every websocket message from GET /api/events: { id, type, payload }. */
+/** Every websocket message from GET /api/events that reports something: { id, type, payload }. */
 export const EventTypes = [
   'message.new',
   'message.updated',
@@ -45,3 +45,47 @@ export const ServerEvent = Type.Union([
   }),
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
+
+/** An event id: they only grow, so the last one seen is where to resume. */
+export const EventId = Type.String({ pattern: '^[0-9]{1,18}$' });
+
+/** GET /api/events?lastEventId=N: first every event after N, then live ones. */
+export const EventsQuery = Type.Object(
+  { lastEventId: Type.Optional(EventId) },
+  { additionalProperties: false },
+);
+export type EventsQuery = Static<typeof EventsQuery>;
+
+/**
+ * Sent once the missed events (if any) have been sent: from here on events arrive as they happen.
+ * `lastEventId` is the newest event so far, to resume from after a dropped connection.
+ */
+export const StreamReady = Type.Object({
+  type: Type.Literal('ready'),
+  lastEventId: Type.Union([EventId, Type.Null()]),
+});
+export type StreamReady = Static<typeof StreamReady>;
+
+/**
+ * The client fell too far behind for the missed events to be replayed: it should reload what it
+ * shows (accounts, message list). Events newer than `lastEventId` follow as usual.
+ */
+export const StreamResync = Type.Object({
+  type: Type.Literal('resync'),
+  lastEventId: Type.Union([EventId, Type.Null()]),
+});
+export type StreamResync = Static<typeof StreamResync>;
+
+/** Everything the server sends on the events websocket. */
+export const EventStreamMessage = Type.Union([ServerEvent, StreamReady, StreamResync]);
+export type EventStreamMessage = Static<typeof EventStreamMessage>;
+
+/** What a client may send: resume after the last event it has (instead of, or after, the query). */
+export const StreamResume = Type.Object({ type: Type.Literal('resume'), lastEventId: EventId });
+export type StreamResume = Static<typeof StreamResume>;
+
+/** Close codes of the events websocket beyond the standard ones. */
+export const EVENT_STREAM_CLOSE = {
+  /** The session was signed out, revoked or expired, or the user was disabled: sign in again. */
+  sessionEnded: 4401,
+} as const;

@@ -23,7 +23,7 @@ export interface AccountInput {
 
 /** Stores a linked POP3 account with its password sealed; it is due for a first check at once. */
 export async function linkAccount(
-  prisma: Db,
+  prisma: Pick<Db, 'pop3Account'>,
   keyring: Keyring,
   userId: string,
   input: AccountInput,

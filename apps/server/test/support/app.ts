@@ -8,11 +8,21 @@ import type { Database } from '../../src/db/database';
 import { createPrismaClient } from '../../src/db/prisma';
 import { loadSecretKey } from '../../src/secret-key';
 
-/** A Popgate app on this run's migrated test database, with its own data folder. */
-export async function testApp(options: { databaseUrl?: string; webRoot?: string } = {}) {
+/**
+ * A Popgate app on this run's migrated test database, with its own data folder. `env` adds
+ * configuration, e.g. { POPGATE_ALLOW_PRIVATE_NETWORKS: 'true' } to reach servers on 127.0.0.1.
+ */
+export async function testApp(
+  options: { databaseUrl?: string; webRoot?: string; env?: Record<string, string> } = {},
+) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-app-'));
   const url = options.databaseUrl ?? inject('databaseUrl');
-  const config = loadConfig({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ...options.env,
+    DATABASE_URL: url,
+    POPGATE_DATA_DIR: dataDir,
+  });
   const prisma = createPrismaClient(url, 4);
   const db: Database = {
     prisma,

@@ -1,0 +1,38 @@
+import type { AccountOut } from '@popgate/contracts';
+import type { Pop3Account } from '../generated/prisma/client';
+import { authMethodToApi } from './auth-method-names';
+import type { MessageCounts } from './message-counts';
+
+/**
+ * An account row as the API shows it. Built field by field, so the sealed password (and any
+ * column added later) never reaches a reply by accident.
+ */
+export function toAccountOut(account: Pop3Account, counts: MessageCounts): AccountOut {
+  return {
+    id: account.id,
+    label: account.label,
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    username: account.username,
+    auth: authMethodToApi(account.authMethod),
+    policy: {
+      leaveOnServer: account.leaveOnServer,
+      deleteAfterDays: account.deleteAfterDays,
+      deleteWhenDeletedHere: account.deleteWhenDeletedHere,
+      pollSeconds: account.pollSeconds,
+      maxFullDownloadBytes: account.maxFullDownloadBytes,
+    },
+    tls: { caPem: account.tlsCaPem, pinSha256: account.tlsPinSha256 },
+    status: account.status,
+    disabled: account.disabled,
+    lastSyncAt: account.lastSyncAt?.toISOString() ?? null,
+    nextSyncAt: account.nextSyncAt.toISOString(),
+    lastError: account.lastError,
+    lastErrorCode: account.lastErrorCode,
+    messageCount: counts.messageCount,
+    unreadCount: counts.unreadCount,
+    serverInfo: account.serverInfo ?? null,
+    createdAt: account.createdAt.toISOString(),
+  };
+}

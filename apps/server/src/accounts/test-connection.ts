@@ -1,0 +1,77 @@
+import type { AccountTestReply, AuthMethod, Security } from '@popgate/contracts';
+import { isPop3Error, probeServer, type Pop3Timeouts } from '@popgate/pop3';
+import type { Policy } from '../generated/prisma/client';
+import { describeTestFailure } from './connection-test-failure';
+import { checkHost } from './host-check';
+
+export interface ConnectionToTest {
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+  /** The password, or the access token with xoauth2. */
+  secret: string;
+  auth: AuthMethod;
+  tls: { caPem?: string | null; pinSha256?: string | null };
+}
+
+/** Shorter than a sync's: someone is waiting for the answer. */
+export const CONNECTION_TEST_TIMEOUTS: Required<Omit<Pop3Timeouts, 'idleMs'>> = {
+  connectMs: 10_000,
+  greetingMs: 10_000,
+  commandMs: 15_000,
+};
+
+/** Nothing is downloaded, so any line longer than this is a server speaking something else. */
+const PROBE_LIMITS = { maxLineBytes: 64 * 1024, maxMessageBytes: 1024 * 1024 };
+
+/**
+ * Tries a connection the way a sync would open it (host guard, the checked address dialled,
+ * certificate verified, credentials sent as the sync would send them) and reports what the
+ * server said about itself, or exactly what failed. Nothing is saved.
+ */
+export async function testConnection(
+  connection: ConnectionToTest,
+  options: {
+    policy: Policy;
+    allowPrivateNetworks: boolean;
+    timeouts?: Pop3Timeouts;
+    signal?: AbortSignal;
+  },
+): Promise<AccountTestReply> {
+  const checked = await checkHost(connection.host, options.policy, options);
+  if (!checked.ok) {
+    return {
+      ok: false,
+      error: { code: checked.code === 'DNS' ? 'DNS' : 'BLOCKED_HOST', message: checked.message },
+    };
+  }
+  const timeouts = { ...CONNECTION_TEST_TIMEOUTS, ...options.timeouts };
+  const usesToken = connection.auth === 'xoauth2';
+  try {
+    const serverInfo = await probeServer({
+      host: connection.host,
+      port: connection.port,
+      address: checked.address,
+      security: connection.security,
+      tls: {
+        ...(connection.tls.caPem ? { caPem: connection.tls.caPem } : {}),
+        ...(connection.tls.pinSha256 ? { pinSha256: connection.tls.pinSha256 } : {}),
+      },
+      auth: {
+        username: connection.username,
+        ...(usesToken ? { accessToken: connection.secret } : { password: connection.secret }),
+        mechanism: connection.auth,
+        // As a sync would: the user chose no TLS and the admin allows it.
+        allowPlaintextPassword: connection.security === 'none',
+      },
+      timeouts,
+      limits: PROBE_LIMITS,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { ok: true, serverInfo };
+  } catch (error) {
+    if (isPop3Error(error)) return { ok: false, error: describeTestFailure(error, connection) };
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { AccountTestIn, AccountTestReply } from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { checkPort, checkSecurity, loadPolicy } from '../../accounts/account-policy-check';
+import { takeConnectionTest } from '../../accounts/connection-test-throttle';
+import { ownedAccount } from '../../accounts/owned-account';
+import { normalizeHost } from '../../accounts/policy-host-rules';
+import { testConnection } from '../../accounts/test-connection';
+import { SecretUnavailableError } from '../../crypto/secret-box';
+import { HttpError } from '../../plugins/errors';
+import { accountErrors } from './responses';
+
+export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+  app.post(
+    '/api/accounts/test',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Try a server and credentials without saving anything: what the server offers, or exactly what failed',
+        body: AccountTestIn,
+        response: { 200: AccountTestReply, ...accountErrors },
+      },
+    },
+    async (request) => {
+      const me = request.user!;
+      const body = request.body;
+      const wait = await takeConnectionTest(prisma, me.id);
+      if (wait > 0) {
+        throw new HttpError(
+          429,
+          'RATE_LIMITED',
+          `Too many connection tests in a minute; try again in ${wait} s`,
+          { 'retry-after': String(wait) },
+        );
+      }
+      const secret = body.password ?? (await storedSecret(body.accountId, me.id));
+      const policy = await loadPolicy(prisma);
+      checkPort(body.port, policy);
+      checkSecurity(body.security, policy);
+
+      // The test ends when its timeouts say so, or as soon as nobody waits for the answer.
+      const abandoned = new AbortController();
+      const onClose = () => abandoned.abort();
+      const socket = request.raw.socket;
+      socket?.once?.('close', onClose);
+      try {
+        return await testConnection(
+          {
+            host: normalizeHost(body.host),
+            port: body.port,
+            security: body.security,
+            username: body.username,
+            secret,
+            auth: body.auth ?? 'auto',
+            tls: body.tls ?? {},
+          },
+          {
+            policy,
+            allowPrivateNetworks: app.config.allowPrivateNetworks,
+            ...(app.syncContext.timeouts && { timeouts: app.syncContext.timeouts }),
+            signal: abandoned.signal,
+          },
+        );
+      } finally {
+        socket?.off?.('close', onClose);
+      }
+    },
+  );
+
+  /** Testing changed settings of a linked account: its stored password, unsealed for this call. */
+  async function storedSecret(accountId: string | undefined, userId: string): Promise<string> {
+    if (!accountId) {
+      throw new HttpError(
+        400,
+        'VALIDATION',
+        'body/password is required (or accountId, to use the password of that linked account)',
+      );
+    }
+    const account = await ownedAccount(prisma, userId, accountId);
+    try {
+      return app.keyring.open({
+        ciphertext: Buffer.from(account.secretCiphertext),
+        keyId: account.secretKeyId,
+      });
+    } catch (error) {
+      if (!(error instanceof SecretUnavailableError)) throw error;
+      throw new HttpError(
+        409,
+        'SECRET_UNAVAILABLE',
+        'The stored password of this account cannot be read any more; enter it again',
+      );
+    }
+  }
+};

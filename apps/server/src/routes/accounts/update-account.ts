@@ -1,0 +1,83 @@
+import { AccountOut, AccountPatch } from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  checkHostForAccount,
+  checkPollSeconds,
+  checkPort,
+  checkSecurity,
+  loadPolicy,
+} from '../../accounts/account-policy-check';
+import { toAccountOut } from '../../accounts/account-out';
+import { accountUpdate } from '../../accounts/account-update';
+import { messageCounts } from '../../accounts/message-counts';
+import { ownedAccount } from '../../accounts/owned-account';
+import { audit } from '../../audit/audit-log';
+import { requestSync } from '../../sync/presence';
+import { AccountParams, accountErrors } from './responses';
+
+export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+  app.patch(
+    '/api/accounts/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Change any of my account settings; a new password (or server, port, security, user name, login method, TLS trust) gives a stopped account a new try at once',
+        params: AccountParams,
+        body: AccountPatch,
+        response: { 200: AccountOut, ...accountErrors },
+      },
+    },
+    async (request) => {
+      const me = request.user!;
+      const current = await ownedAccount(prisma, me.id, request.params.id);
+      const update = accountUpdate(current, request.body, app.keyring);
+      const { data, changed } = update;
+
+      // Only what changes is held to the admin policy: renaming an account keeps working after
+      // the admin tightens the rules.
+      if (changed.length > 0) {
+        const policy = await loadPolicy(prisma);
+        if (data.port !== undefined) checkPort(request.body.port!, policy);
+        if (data.security !== undefined) checkSecurity(request.body.security!, policy);
+        if (data.pollSeconds !== undefined)
+          checkPollSeconds(request.body.policy!.pollSeconds!, policy);
+        if (data.host !== undefined) {
+          await checkHostForAccount(data.host as string, policy, {
+            allowPrivateNetworks: app.config.allowPrivateNetworks,
+          });
+        }
+      }
+
+      const account =
+        changed.length > 0
+          ? await prisma.pop3Account.update({ where: { id: current.id }, data })
+          : current;
+      if (update.reconnect) {
+        await requestSync(prisma, account.id);
+        app.scheduler?.wake();
+        await app.events.publish(me.id, 'account.status', {
+          accountId: account.id,
+          status: account.status,
+          lastError: null,
+          lastErrorCode: null,
+        });
+      } else if (current.disabled && !account.disabled) {
+        app.scheduler?.wake();
+      }
+      if (changed.length > 0) {
+        await audit(prisma, request, {
+          action: 'account.changed',
+          actor: me,
+          targetType: 'pop3_account',
+          targetId: account.id,
+          details: { fields: changed },
+        });
+      }
+      const counts = await messageCounts(prisma, [account.id]);
+      return toAccountOut(account, counts(account.id));
+    },
+  );
+};

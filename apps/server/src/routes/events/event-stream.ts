@@ -1,0 +1,132 @@
+import type { StreamReady, StreamResync } from '@popgate/contracts';
+import type { PopgateEvent } from '../../events/event-bus';
+import { RecentIds } from './recent-ids';
+
+/** Where a stream writes: a websocket, as far as the stream cares. */
+export interface StreamSink {
+  readonly open: boolean;
+  /** Bytes queued but not yet sent. */
+  readonly bufferedAmount: number;
+  send(text: string): void;
+}
+
+/** The stored events of the stream's user. */
+export interface StreamHistory {
+  /** Events after `afterId`, oldest first, at most `limit`. */
+  since(afterId: string, limit: number): Promise<PopgateEvent[]>;
+  /** The id of the user's newest event, or null when there is none. */
+  latestId(): Promise<string | null>;
+}
+
+export interface StreamLimits {
+  maxReplay: number;
+  maxBufferedBytes: number;
+}
+
+/**
+ * One client's event stream: the events it missed (from the events table), then live ones (from
+ * the bus), with no gap and no duplicate where the two meet. Live events that arrive while the
+ * missed ones are read are held back and sent after them, skipping any already sent.
+ *
+ * A client too far behind, whether it comes back after a long time or reads too slowly to keep
+ * up, is not fed a backlog: it gets { type: "resync" } and reloads what it shows.
+ */
+export class EventStream {
+  private catchingUp = false;
+  private held: PopgateEvent[] = [];
+  private heldOverflowed = false;
+  /** Set while a slow reader's socket is full: events are dropped until a resync. */
+  private lagging = false;
+  private readonly sent: RecentIds;
+  private work: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sink: StreamSink,
+    private readonly history: StreamHistory,
+    private readonly limits: StreamLimits,
+  ) {
+    this.sent = new RecentIds(limits.maxReplay * 2);
+  }
+
+  /** A live event of this stream's user. */
+  push(event: PopgateEvent): void {
+    if (this.catchingUp) {
+      if (this.held.length < this.limits.maxReplay) this.held.push(event);
+      else this.heldOverflowed = true;
+      return;
+    }
+    this.deliver(event);
+  }
+
+  /**
+   * Sends every event after `afterId` (none when null: the client starts from now), then
+   * { type: "ready" }, then live events. Resumes run one after the other.
+   */
+  resume(afterId: string | null): Promise<void> {
+    return this.exclusively(async () => {
+      if (afterId === null) return this.ready(await this.history.latestId());
+      const missed = await this.history.since(afterId, this.limits.maxReplay + 1);
+      if (missed.length > this.limits.maxReplay) return this.resync();
+      for (const event of missed) this.deliver(event);
+      return this.ready(missed.at(-1)?.id ?? afterId);
+    });
+  }
+
+  /** Called now and then (the heartbeat): a slow reader that caught up is told to reload. */
+  async tick(): Promise<void> {
+    if (this.lagging && this.sink.bufferedAmount < this.limits.maxBufferedBytes / 2) {
+      await this.exclusively(() => this.resync());
+    }
+  }
+
+  private async exclusively(step: () => Promise<void>): Promise<void> {
+    const run = this.work.then(async () => {
+      this.catchingUp = true;
+      try {
+        await step();
+      } finally {
+        this.catchingUp = false;
+        this.releaseHeld();
+      }
+    });
+    // One failed step must not stop the next.
+    this.work = run.catch(() => {});
+    return run;
+  }
+
+  private async ready(lastEventId: string | null): Promise<void> {
+    // Too much happened while the missed events were read: reload rather than replay it all.
+    if (this.heldOverflowed) return this.resync();
+    this.control({ type: 'ready', lastEventId });
+  }
+
+  private async resync(): Promise<void> {
+    const latest = await this.history.latestId();
+    this.lagging = false;
+    this.heldOverflowed = false;
+    // Whatever is up to `latest` (events dropped on the way included: they were committed before
+    // they were announced) comes with the reload; only newer events still need sending.
+    this.held = this.held.filter((event) => latest === null || BigInt(event.id) > BigInt(latest));
+    this.control({ type: 'resync', lastEventId: latest });
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const event of held) this.deliver(event);
+  }
+
+  private deliver(event: PopgateEvent): void {
+    if (this.sent.has(event.id) || !this.sink.open || this.lagging) return;
+    if (this.sink.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.lagging = true;
+      return;
+    }
+    this.sent.add(event.id);
+    this.sink.send(JSON.stringify({ id: event.id, type: event.type, payload: event.payload }));
+  }
+
+  private control(message: StreamReady | StreamResync): void {
+    if (this.sink.open) this.sink.send(JSON.stringify(message));
+  }
+}
