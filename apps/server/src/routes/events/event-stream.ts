@@ -32,7 +32,8 @@ export interface StreamLimits {
  * up, is not fed a backlog: it gets { type: "resync" } and reloads what it shows.
  */
 export class EventStream {
-  private catchingUp = false;
+  /** Replays asked for and not finished; live events are held while there are any. */
+  private stepsPending = 0;
   private held: PopgateEvent[] = [];
   private heldOverflowed = false;
   /** Set while a slow reader's socket is full: events are dropped until a resync. */
@@ -50,7 +51,7 @@ export class EventStream {
 
   /** A live event of this stream's user. */
   push(event: PopgateEvent): void {
-    if (this.catchingUp) {
+    if (this.stepsPending > 0) {
       if (this.held.length < this.limits.maxReplay) this.held.push(event);
       else this.heldOverflowed = true;
       return;
@@ -80,14 +81,12 @@ export class EventStream {
   }
 
   private async exclusively(step: () => Promise<void>): Promise<void> {
-    const run = this.work.then(async () => {
-      this.catchingUp = true;
-      try {
-        await step();
-      } finally {
-        this.catchingUp = false;
-        this.releaseHeld();
-      }
+    // Held from the moment the step is asked for, not from when it starts: a live event must not
+    // overtake the missed ones it follows.
+    this.stepsPending += 1;
+    const run = this.work.then(step).finally(() => {
+      this.stepsPending -= 1;
+      if (this.stepsPending === 0) this.releaseHeld();
     });
     // One failed step must not stop the next.
     this.work = run.catch(() => {});
