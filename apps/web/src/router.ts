@@ -1,0 +1,121 @@
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type Router,
+} from 'vue-router';
+import type { Mailbox } from './stores/messages';
+import { useAuthStore } from './stores/auth';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Pages for people who are not signed in (sign-in, sign-up). */
+    guest?: boolean;
+    title?: string;
+  }
+}
+
+export function createAppRouter(): Router {
+  const router = createRouter({
+    history: createWebHistory(),
+    routes: [
+      { path: '/', redirect: { name: 'mail', params: { box: 'inbox' } } },
+      {
+        path: '/signin',
+        name: 'signin',
+        component: () => import('./views/SignInView.vue'),
+        meta: { guest: true, title: 'Sign in' },
+      },
+      {
+        path: '/signup',
+        name: 'signup',
+        component: () => import('./views/SignUpView.vue'),
+        meta: { guest: true, title: 'Sign up' },
+      },
+      {
+        path: '/',
+        component: () => import('./components/AppLayout.vue'),
+        children: [
+          {
+            path: 'mail/:box(inbox|flagged|trash)/:messageId?',
+            name: 'mail',
+            component: () => import('./views/MailView.vue'),
+          },
+          {
+            path: 'mail/account/:accountId/:messageId?',
+            name: 'mail-account',
+            component: () => import('./views/MailView.vue'),
+          },
+          {
+            path: 'accounts',
+            name: 'accounts',
+            component: () => import('./views/AccountsView.vue'),
+            meta: { title: 'Accounts' },
+          },
+          {
+            path: 'accounts/new',
+            name: 'account-new',
+            component: () => import('./views/AccountEditView.vue'),
+            meta: { title: 'Add an account' },
+          },
+          {
+            path: 'accounts/:accountId',
+            name: 'account-edit',
+            component: () => import('./views/AccountEditView.vue'),
+            meta: { title: 'Edit account' },
+          },
+          {
+            path: 'settings',
+            name: 'settings',
+            component: () => import('./views/SettingsView.vue'),
+            meta: { title: 'Settings' },
+          },
+          {
+            path: ':unknown(.*)*',
+            name: 'not-found',
+            component: () => import('./views/NotFoundView.vue'),
+            meta: { title: 'Not found' },
+          },
+        ],
+      },
+    ],
+  });
+
+  router.beforeEach(async (to) => {
+    const auth = useAuthStore();
+    await auth.init();
+    if (to.meta.guest) {
+      return auth.signedIn ? { name: 'mail', params: { box: 'inbox' } } : true;
+    }
+    if (!auth.signedIn) {
+      const next =
+        to.fullPath === '/' || to.fullPath.startsWith('/mail/inbox') ? undefined : to.fullPath;
+      return { name: 'signin', query: next ? { next } : {} };
+    }
+    return true;
+  });
+
+  return router;
+}
+
+/** The mailbox a mail route shows. */
+export function mailboxOf(route: RouteLocationNormalized): Mailbox {
+  if (route.name === 'mail-account') {
+    return { kind: 'account', accountId: String(route.params.accountId) };
+  }
+  const box = String(route.params.box ?? 'inbox');
+  return box === 'flagged' || box === 'trash' ? { kind: box } : { kind: 'inbox' };
+}
+
+/** The route of a mailbox, with a message open or not. */
+export function mailboxRoute(mailbox: Mailbox, messageId?: string | null, query = {}) {
+  const id = messageId ?? undefined;
+  return mailbox.kind === 'account'
+    ? { name: 'mail-account', params: { accountId: mailbox.accountId, messageId: id }, query }
+    : { name: 'mail', params: { box: mailbox.kind, messageId: id }, query };
+}
+
+/** Safe to go back to after signing in: a path of this app, not another site. */
+export function safeNext(next: unknown): string | null {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}

@@ -1,0 +1,157 @@
+import type {
+  AccountIn,
+  AccountOut,
+  AccountPatch,
+  AccountTestIn,
+  AccountTestReply,
+  ServerEvent,
+} from '@popgate/contracts';
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { api, ApiError } from '../api/client';
+import { accountsApi } from '../api/endpoints';
+import { offlineDb } from '../lib/offline-db';
+
+type EventPayload<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>['payload'];
+export type SyncProgress = EventPayload<'sync.progress'>;
+export type AccountStatusChange = EventPayload<'account.status'>;
+
+/** The user's linked POP3 accounts, their state and the progress of their syncs. */
+export const useAccountsStore = defineStore('accounts', () => {
+  const endpoints = accountsApi(api);
+  const accounts = ref<AccountOut[]>([]);
+  const loaded = ref(false);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  /** The latest sync.progress of each account whose sync is running. */
+  const progress = ref<Record<string, SyncProgress>>({});
+
+  const byId = computed(() => new Map(accounts.value.map((account) => [account.id, account])));
+  const totalUnread = computed(() =>
+    accounts.value.reduce((sum, account) => sum + Math.max(0, account.unreadCount), 0),
+  );
+
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      accounts.value = await endpoints.list();
+      error.value = null;
+      void offlineDb.saveAccounts(accounts.value);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.isNetwork && !loaded.value) {
+        accounts.value = (await offlineDb.accounts()) ?? [];
+      }
+      error.value = (caught as Error).message;
+    } finally {
+      loaded.value = true;
+      loading.value = false;
+    }
+  }
+
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Reloads soon, once, however many events ask for it (counts after a burst of changes). */
+  function scheduleRefresh(delayMs = 1000): void {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      void load();
+    }, delayMs);
+  }
+
+  function replace(account: AccountOut): void {
+    const index = accounts.value.findIndex((candidate) => candidate.id === account.id);
+    if (index >= 0) accounts.value.splice(index, 1, account);
+    else accounts.value.push(account);
+  }
+
+  async function create(input: AccountIn): Promise<AccountOut> {
+    const account = await endpoints.create(input);
+    replace(account);
+    return account;
+  }
+
+  async function update(id: string, patch: AccountPatch): Promise<AccountOut> {
+    const account = await endpoints.update(id, patch);
+    replace(account);
+    return account;
+  }
+
+  async function remove(id: string): Promise<void> {
+    await endpoints.remove(id);
+    accounts.value = accounts.value.filter((account) => account.id !== id);
+    delete progress.value[id];
+  }
+
+  async function syncNow(id: string): Promise<void> {
+    await endpoints.syncNow(id);
+    const account = byId.value.get(id);
+    if (account && account.status !== 'syncing') account.status = 'syncing';
+  }
+
+  function test(input: AccountTestIn): Promise<AccountTestReply> {
+    return endpoints.test(input);
+  }
+
+  function applyStatus(change: AccountStatusChange): void {
+    const account = byId.value.get(change.accountId);
+    if (!account) {
+      scheduleRefresh();
+      return;
+    }
+    const wasSyncing = account.status === 'syncing';
+    account.status = change.status as AccountOut['status'];
+    if (change.lastError !== undefined) account.lastError = change.lastError;
+    if (change.lastErrorCode !== undefined) account.lastErrorCode = change.lastErrorCode;
+    if (change.status !== 'syncing') {
+      delete progress.value[change.accountId];
+      // Times, counts and server info are the server's to tell once a sync ends.
+      if (wasSyncing || change.status !== 'ok') scheduleRefresh(300);
+    }
+  }
+
+  function applyProgress(update: SyncProgress): void {
+    progress.value[update.accountId] = update;
+    const account = byId.value.get(update.accountId);
+    if (account && update.done < update.total) account.status = 'syncing';
+    if (update.total > 0 && update.done >= update.total) scheduleRefresh(500);
+  }
+
+  /** Keeps the unread badges right between two loads. */
+  function adjustUnread(accountId: string, delta: number): void {
+    const account = byId.value.get(accountId);
+    if (account) account.unreadCount = Math.max(0, account.unreadCount + delta);
+  }
+  function adjustCount(accountId: string, delta: number): void {
+    const account = byId.value.get(accountId);
+    if (account) account.messageCount = Math.max(0, account.messageCount + delta);
+  }
+
+  function reset(): void {
+    accounts.value = [];
+    loaded.value = false;
+    progress.value = {};
+    error.value = null;
+  }
+
+  return {
+    accounts,
+    loaded,
+    loading,
+    error,
+    progress,
+    byId,
+    totalUnread,
+    load,
+    scheduleRefresh,
+    create,
+    update,
+    remove,
+    syncNow,
+    test,
+    applyStatus,
+    applyProgress,
+    adjustUnread,
+    adjustCount,
+    reset,
+  };
+});

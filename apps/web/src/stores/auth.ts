@@ -1,0 +1,95 @@
+import type { Credentials, Me } from '@popgate/contracts';
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { api, ApiError } from '../api/client';
+import { authApi } from '../api/endpoints';
+import { offlineDb } from '../lib/offline-db';
+
+/** Who is signed in. */
+export const useAuthStore = defineStore('auth', () => {
+  const endpoints = authApi(api);
+  const me = ref<Me | null>(null);
+  /** The first "who am I" has been answered (or could not be, offline). */
+  const ready = ref(false);
+  /** Signed in on the strength of what this device remembers: the server was not reachable. */
+  const fromCache = ref(false);
+  const signedIn = computed(() => me.value !== null);
+  let checking: Promise<void> | null = null;
+
+  function set(user: Me | null): void {
+    me.value = user;
+    fromCache.value = false;
+    void offlineDb.saveMe(user);
+  }
+
+  /** Asks the server once; offline, trusts the user this device last saw. */
+  function init(): Promise<void> {
+    checking ??= (async () => {
+      try {
+        set(await endpoints.me());
+      } catch (error) {
+        if (error instanceof ApiError && error.isNetwork) {
+          me.value = (await offlineDb.me()) ?? null;
+          fromCache.value = me.value !== null;
+        } else {
+          me.value = null;
+        }
+      } finally {
+        ready.value = true;
+      }
+    })();
+    return checking;
+  }
+
+  /** Checks again (back online, or after a 401). */
+  async function refresh(): Promise<void> {
+    checking = null;
+    await init();
+  }
+
+  async function signIn(credentials: Credentials): Promise<Me> {
+    const user = await endpoints.signIn(credentials);
+    set(user);
+    return user;
+  }
+
+  async function signUp(credentials: Credentials): Promise<Me> {
+    const user = await endpoints.signUp(credentials);
+    set(user);
+    return user;
+  }
+
+  async function signOut(): Promise<void> {
+    try {
+      await endpoints.signOut();
+    } finally {
+      forget();
+      api.resetCsrf();
+    }
+  }
+
+  /** The session is gone (signed out, or the server answered 401): nothing stays on the device. */
+  function forget(): void {
+    me.value = null;
+    fromCache.value = false;
+    void offlineDb.clear();
+  }
+
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await endpoints.changePassword({ currentPassword, newPassword });
+  }
+
+  return {
+    me,
+    ready,
+    fromCache,
+    signedIn,
+    init,
+    refresh,
+    signIn,
+    signUp,
+    signOut,
+    forget,
+    changePassword,
+  };
+});
