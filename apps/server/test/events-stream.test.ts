@@ -30,17 +30,33 @@ function sink() {
 function history(stored: number) {
   let release: () => void = () => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let asked: () => void = () => {};
+  const queried = new Promise<void>((resolve) => (asked = resolve));
   const all = Array.from({ length: stored }, (_, i) => event(i + 1));
   const store: StreamHistory = {
     // Sees what is stored when asked (a query's snapshot), answers when released.
     since: async (afterId, limit) => {
       const found = all.filter((e) => Number(e.id) > Number(afterId)).slice(0, limit);
+      asked();
       await gate;
       return found;
     },
-    latestId: async () => (all.length ? String(all.length) : null),
+    latestId: async () => all.at(-1)?.id ?? null,
+    reachesBackTo: async (afterId) => all.some((e) => Number(e.id) <= Number(afterId)),
   };
-  return { store, release, add: (e: PopgateEvent) => all.push(e) };
+  return {
+    store,
+    release,
+    /** Resolves once the missed events have been asked for. */
+    queried,
+    add: (e: PopgateEvent) => all.push(e),
+    /** Housekeeping: the oldest events go. */
+    prune: (upTo: number) =>
+      all.splice(
+        0,
+        all.findIndex((e) => Number(e.id) > upTo),
+      ),
+  };
 }
 
 const limits = { maxReplay: 100, maxBufferedBytes: 1000 };
@@ -54,7 +70,7 @@ describe('an event stream resuming from the last event a client saw', () => {
     const resumed = stream.resume('2');
     // Announced while the missed ones are read: 5 is both stored and live, 6 only live.
     stream.push(event(5));
-    await Promise.resolve();
+    await stored.queried;
     stored.add(event(6));
     stream.push(event(6));
     expect(out.sent).toEqual([]);
@@ -89,12 +105,22 @@ describe('an event stream resuming from the last event a client saw', () => {
     expect(out.sent[0]).toEqual({ type: 'resync', lastEventId: '20' });
   });
 
+  it('asks a client to reload when the events after its resume point were cleaned away', async () => {
+    const out = sink();
+    const stored = history(6);
+    stored.release();
+    stored.prune(3);
+    const stream = new EventStream(out, stored.store, limits);
+    await stream.resume('2');
+    expect(out.sent).toEqual([{ type: 'resync', lastEventId: '6' }]);
+  });
+
   it('asks for a reload when too much arrives while the missed events are read', async () => {
     const out = sink();
     const stored = history(3);
     const stream = new EventStream(out, stored.store, { ...limits, maxReplay: 4 });
     const resumed = stream.resume('1');
-    await Promise.resolve();
+    await stored.queried;
     for (let id = 4; id <= 10; id++) {
       stored.add(event(id));
       stream.push(event(id));

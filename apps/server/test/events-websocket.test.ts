@@ -209,6 +209,15 @@ describe('the events websocket', () => {
     expect(client.events()[0]!.id).toBe(next.id);
   });
 
+  it('tells a client back after its missed events were cleaned away to reload', async () => {
+    const { cookie, me } = await signedIn();
+    const seen = await first.app.events.publish(me.id, 'sync.progress', { n: 1 });
+    const kept = await first.app.events.publish(me.id, 'sync.progress', { n: 2 });
+    await first.db.prisma.event.delete({ where: { id: BigInt(seen.id) } });
+    const client = await ready(connect(first, { cookie, query: `?lastEventId=${seen.id}` }));
+    expect(client.received).toEqual([{ type: 'resync', lastEventId: kept.id }]);
+  });
+
   it('closes the stream when the session is signed out or the user is disabled', async () => {
     eventStreamSettings.heartbeatMs = 100;
     const signedOut = await signedIn();

@@ -16,6 +16,11 @@ export interface StreamHistory {
   since(afterId: string, limit: number): Promise<PopgateEvent[]>;
   /** The id of the user's newest event, or null when there is none. */
   latestId(): Promise<string | null>;
+  /**
+   * Whether every event after `afterId` is still stored: false once housekeeping removed the
+   * event a client saw last (and perhaps some after it).
+   */
+  reachesBackTo(afterId: string): Promise<boolean>;
 }
 
 export interface StreamLimits {
@@ -28,8 +33,9 @@ export interface StreamLimits {
  * the bus), with no gap and no duplicate where the two meet. Live events that arrive while the
  * missed ones are read are held back and sent after them, skipping any already sent.
  *
- * A client too far behind, whether it comes back after a long time or reads too slowly to keep
- * up, is not fed a backlog: it gets { type: "resync" } and reloads what it shows.
+ * A client too far behind, whether it comes back after a long time (or after the events it
+ * missed were cleaned away) or reads too slowly to keep up, is not fed a backlog: it gets
+ * { type: "resync" } and reloads what it shows.
  */
 export class EventStream {
   /** Replays asked for and not finished; live events are held while there are any. */
@@ -66,6 +72,7 @@ export class EventStream {
   resume(afterId: string | null): Promise<void> {
     return this.exclusively(async () => {
       if (afterId === null) return this.ready(await this.history.latestId());
+      if (!(await this.history.reachesBackTo(afterId))) return this.resync();
       const missed = await this.history.since(afterId, this.limits.maxReplay + 1);
       if (missed.length > this.limits.maxReplay) return this.resync();
       for (const event of missed) this.deliver(event);

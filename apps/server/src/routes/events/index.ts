@@ -59,6 +59,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
             });
             return newest?.id.toString() ?? null;
           },
+          // The ids a client resumes from are its own user's; the one it saw last is still
+          // stored unless housekeeping removed it together with what came before.
+          reachesBackTo: async (afterId) =>
+            (await prisma.event.findFirst({
+              where: { userId: user.id, id: { lte: BigInt(afterId) } },
+              select: { id: true },
+            })) !== null,
         },
         settings,
       );
