@@ -7,5 +7,6 @@ export default defineProject({
     name: 'web',
     environment: 'happy-dom',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/setup.ts'],
   },
 });

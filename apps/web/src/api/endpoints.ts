@@ -12,6 +12,7 @@ import type {
   MessageList,
   MessageListQuery,
   MessagePatch,
+  TrashOutcome,
 } from '@popgate/contracts';
 import { api, type ApiClient } from './client';
 
@@ -58,6 +59,8 @@ export function messagesApi(client: ApiClient = api) {
     patchMany: (body: MessageBulkPatch) => client.patch<unknown>('/api/messages', body),
     trash: (id: string) => client.delete<unknown>(`/api/messages/${enc(id)}`),
     restore: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/restore`),
+    trashMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/trash', { ids }),
+    restoreMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/restore', { ids }),
     /** Always show remote images from this message's sender. */
     trustSender: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/trust-sender`),
     fetchFull: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/fetch-full`),

@@ -187,7 +187,8 @@ export const useMessagesStore = defineStore('messages', () => {
    * (new messages in, changed flags updated, messages gone from the head taken out).
    */
   async function refreshHead(): Promise<void> {
-    if (status.value !== 'ready' || listFromCache.value) {
+    // Search results come best match first: there is no head to merge into, so load again.
+    if (status.value !== 'ready' || listFromCache.value || view.value.q.trim()) {
       await load();
       return;
     }
@@ -473,7 +474,7 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
-  /** Runs one request per message, a few at a time. */
+  /** One request per message, a few at a time (for a server without the bulk routes). */
   async function eachMessage(targets: string[], work: (id: string) => Promise<unknown>) {
     const queue = [...targets];
     const failures: unknown[] = [];
@@ -485,6 +486,23 @@ export const useMessagesStore = defineStore('messages', () => {
       }),
     );
     if (failures.length) throw failures[0];
+  }
+
+  let bulkTrashRoutes = true;
+  async function sendTrash(targets: string[], trashed: boolean): Promise<void> {
+    if (bulkTrashRoutes && targets.length > 1) {
+      try {
+        for (let i = 0; i < targets.length; i += 1000) {
+          const ids = targets.slice(i, i + 1000);
+          await (trashed ? endpoints.trashMany(ids) : endpoints.restoreMany(ids));
+        }
+        return;
+      } catch (caught) {
+        if (!(caught instanceof ApiError && caught.status === 404)) throw caught;
+        bulkTrashRoutes = false;
+      }
+    }
+    await eachMessage(targets, (id) => (trashed ? endpoints.trash(id) : endpoints.restore(id)));
   }
 
   /** Moves messages to or from the trash; they leave the list they no longer belong to. */
@@ -511,7 +529,7 @@ export const useMessagesStore = defineStore('messages', () => {
       detail.value = { ...detail.value, trashed };
     }
     try {
-      await eachMessage(targets, (id) => (trashed ? endpoints.trash(id) : endpoints.restore(id)));
+      await sendTrash(targets, trashed);
     } catch (caught) {
       if (leaving) setItems(snapshot);
       accounts.scheduleRefresh(0);

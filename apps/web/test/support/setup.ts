@@ -1,0 +1,2 @@
+// IndexedDB for the offline copies, as a browser has it.
+import 'fake-indexeddb/auto';
