@@ -20,12 +20,28 @@ export type MessageListItem = Static<typeof MessageListItem>;
 
 export const MessageListQuery = Type.Object(
   {
-    accountId: Type.Optional(Type.String({ format: 'uuid' })),
-    q: Type.Optional(Type.String({ maxLength: 500 })),
-    unread: Type.Optional(Type.Boolean()),
-    flagged: Type.Optional(Type.Boolean()),
-    trash: Type.Optional(Type.Boolean()),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    accountId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Only this account (default: all of them)' }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'Full-text search in PostgreSQL web search syntax: words, "quoted phrases", -excluded, or. Results come best match first.',
+      }),
+    ),
+    unread: Type.Optional(
+      Type.Boolean({ description: 'true: only unread messages; false: only read ones' }),
+    ),
+    flagged: Type.Optional(
+      Type.Boolean({ description: 'true: only flagged messages; false: only unflagged ones' }),
+    ),
+    trash: Type.Optional(
+      Type.Boolean({ description: 'true: the trash; false (default): everything else' }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false },
@@ -67,6 +83,8 @@ export const MessageDetail = Type.Evaluate(
       parseError: Type.Union([Type.String(), Type.Null()]),
       trashed: Type.Boolean(),
       serverState: Type.String(),
+      /** The reader chose to always show remote images from this sender. */
+      senderTrusted: Type.Boolean(),
     }),
   ]),
 );
@@ -87,3 +105,90 @@ export const MessageBulkPatch = Type.Object(
   { additionalProperties: false },
 );
 export type MessageBulkPatch = Static<typeof MessageBulkPatch>;
+
+/** A yes/no query parameter: `1`/`true` or `0`/`false`. */
+const queryFlag = (description: string) =>
+  Type.Union([Type.Literal('1'), Type.Literal('true'), Type.Literal('0'), Type.Literal('false')], {
+    description,
+  });
+export type QueryFlag = '1' | 'true' | '0' | 'false';
+
+export const MessageIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export type MessageIdParams = Static<typeof MessageIdParams>;
+
+export const AttachmentParams = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  attachmentId: Type.String({ format: 'uuid' }),
+});
+export type AttachmentParams = Static<typeof AttachmentParams>;
+
+/** GET /api/messages/:id */
+export const MessageDetailQuery = Type.Object(
+  {
+    images: Type.Optional(
+      queryFlag(
+        "Show remote images this time (through Popgate's image proxy); a trusted sender's are always shown",
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MessageDetailQuery = Static<typeof MessageDetailQuery>;
+
+/** GET /api/messages/:id/attachments/:attachmentId */
+export const AttachmentQuery = Type.Object(
+  {
+    inline: Type.Optional(
+      queryFlag('Show in the browser instead of downloading: png, jpeg, gif, webp and PDF only'),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AttachmentQuery = Static<typeof AttachmentQuery>;
+
+/** GET /api/messages/:id/images: the URLs come ready-made in the message's sanitized HTML. */
+export const ImageProxyQuery = Type.Object(
+  {
+    url: Type.String({ maxLength: 8192, description: 'The remote image, as the message names it' }),
+    sig: Type.String({ maxLength: 100, description: 'Proof that the URL is in this message' }),
+  },
+  { additionalProperties: false },
+);
+export type ImageProxyQuery = Static<typeof ImageProxyQuery>;
+
+/** POST /api/messages/trash and /api/messages/restore. */
+export const MessageIds = Type.Object(
+  { ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+export type MessageIds = Static<typeof MessageIds>;
+
+/** What PATCH /api/messages changed: the caller's messages among the ids asked for. */
+export const MessagesUpdated = Type.Object({
+  ids: Type.Array(Type.String()),
+  seen: Type.Optional(Type.Boolean()),
+  flagged: Type.Optional(Type.Boolean()),
+});
+export type MessagesUpdated = Static<typeof MessagesUpdated>;
+
+/** What moving to or from the trash did, and what it means for the copies on the POP3 servers. */
+export const TrashOutcome = Type.Object({
+  ids: Type.Array(Type.String(), { description: "The caller's messages among the ids asked for" }),
+  trashed: Type.Boolean(),
+  deleteFromServer: Type.Array(Type.String(), {
+    description:
+      'Trashed messages whose account deletes from the server what is deleted here: the next check removes the server copy (Popgate keeps its own)',
+  }),
+  serverCopyGone: Type.Array(Type.String(), {
+    description:
+      'Messages whose server copy is already deleted (or being deleted): restoring brings them back here only',
+  }),
+});
+export type TrashOutcome = Static<typeof TrashOutcome>;
+
+/** POST and DELETE /api/messages/:id/trust-sender. */
+export const TrustedSenderOut = Type.Object({
+  address: Type.String(),
+  trusted: Type.Boolean(),
+});
+export type TrustedSenderOut = Static<typeof TrustedSenderOut>;

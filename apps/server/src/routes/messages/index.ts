@@ -1,4 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ImageProxySigner } from '../../mail/remote-images';
+import { fetchFullRoute } from './fetch-full';
+import { getAttachmentRoute } from './get-attachment';
+import { getMessageRoute } from './get-message';
+import { getRawRoute } from './get-raw';
+import { imageProxyRoute } from './image-proxy';
+import { listMessagesRoute } from './list-messages';
+import { trashRoutes } from './trash-routes';
+import { trustSenderRoutes } from './trust-sender';
+import { updateFlagsRoutes } from './update-flags';
 
-/** The /api/messages routes. */
-export const messageRoutes: FastifyPluginAsyncTypebox = async () => {};
+/** The /api/messages routes: the caller's own mail only, never anyone else's (admins included). */
+export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const signer = new ImageProxySigner(app.secretKey.key);
+  await app.register(listMessagesRoute);
+  await app.register(getMessageRoute, { signer });
+  await app.register(getRawRoute);
+  await app.register(getAttachmentRoute);
+  await app.register(imageProxyRoute, { signer });
+  await app.register(updateFlagsRoutes);
+  await app.register(trashRoutes);
+  await app.register(trustSenderRoutes);
+  await app.register(fetchFullRoute, { signer });
+};

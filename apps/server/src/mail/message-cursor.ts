@@ -1,0 +1,38 @@
+/**
+ * Where a page of the message list ended: the last message's date and id (the list's order), and
+ * for a search its rank too, as PostgreSQL printed it (so it compares exactly when read back).
+ * Opaque to clients: base64url of a small JSON array.
+ */
+export interface MessageCursor {
+  date: Date;
+  id: string;
+  rank?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A real number as PostgreSQL prints one (ts_rank is never negative, NaN or infinite). */
+const RANK = /^\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
+
+export function encodeCursor(cursor: MessageCursor): string {
+  const parts: unknown[] = [cursor.date.getTime(), cursor.id];
+  if (cursor.rank !== undefined) parts.push(cursor.rank);
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+/** The cursor, or null when the text is not one this server wrote. */
+export function decodeCursor(text: string): MessageCursor | null {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts) || parts.length < 2 || parts.length > 3) return null;
+  const [time, id, rank] = parts as [unknown, unknown, unknown];
+  if (typeof time !== 'number' || !Number.isSafeInteger(time)) return null;
+  if (typeof id !== 'string' || !UUID.test(id)) return null;
+  if (rank !== undefined && (typeof rank !== 'string' || !RANK.test(rank))) return null;
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return null;
+  return rank === undefined ? { date, id } : { date, id, rank };
+}

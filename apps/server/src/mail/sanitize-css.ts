@@ -1,0 +1,111 @@
+import postcss, { type ChildNode, type Container, type Declaration } from 'postcss';
+
+/** Decides what a `url(...)` in a message's CSS becomes: the URL to write, or null to drop it. */
+export type CssImageUrl = (raw: string) => string | null;
+
+/** Properties that run code or bind behaviour in some browser. */
+const FORBIDDEN_PROPERTIES = new Set(['behavior', '-ms-behavior', '-moz-binding']);
+const PROPERTY_NAME = /^-?[a-z][a-z0-9-]*$/;
+/** Backslash escapes can spell anything (`\75 rl(`); angle brackets could end the style element. */
+const UNSAFE_CHARACTERS = /[\\<>]/;
+const UNSAFE_WORDS = /expression|javascript|vbscript|@import|-moz-binding|behavior/i;
+/** Functions that load resources without url(): dropped rather than understood. */
+const LOADING_FUNCTIONS =
+  /(?:^|[^a-z0-9_-])(?:-webkit-|-moz-|-o-|-ms-)?(?:image-set|image|src|element|cross-fade|paint)\s*\(/i;
+const URL_FUNCTION = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^\s"'()]*))\s*\)/gi;
+const ANY_URL_FUNCTION = /url\s*\(/gi;
+/** What Popgate itself writes into url(): its own paths and raster data URLs. */
+const WRITTEN_URL =
+  /url\("(?:\/api\/messages\/[A-Za-z0-9\-._~%/?=&]+|data:image\/[a-z]+;base64,[A-Za-z0-9+/=]+)"\)/g;
+const FINAL_CHECK =
+  /url\s*\(|[\\<]|expression\s*\(|javascript\s*:|vbscript\s*:|@import|(?:^|[\s;{])behavior\s*:|-moz-binding/i;
+const NESTING_AT_RULES = new Set(['media', 'supports']);
+const KEYFRAMES = /^(?:-webkit-|-moz-|-o-)?keyframes$/;
+
+/**
+ * One declaration made safe, as `prop:value`, or null to drop it. Every url() goes through
+ * `imageUrl`; anything that could load a resource some other way, run script or escape the style
+ * element is dropped.
+ */
+function cleanDeclaration(decl: Declaration, imageUrl: CssImageUrl): string | null {
+  const prop = decl.prop.toLowerCase();
+  if (!PROPERTY_NAME.test(prop) || FORBIDDEN_PROPERTIES.has(prop)) return null;
+  const value = decl.value.replace(/\/\*[\s\S]*?\*\//g, ' ').trim();
+  if (value.includes('/*') || UNSAFE_CHARACTERS.test(value) || UNSAFE_WORDS.test(value)) {
+    return null;
+  }
+  if (LOADING_FUNCTIONS.test(value)) return null;
+  const urlCount = value.match(ANY_URL_FUNCTION)?.length ?? 0;
+  let rewritten = 0;
+  let refused = false;
+  const cleaned = value.replace(URL_FUNCTION, (_match, dq?: string, sq?: string, bare?: string) => {
+    rewritten += 1;
+    const safe = imageUrl(dq ?? sq ?? bare ?? '');
+    if (safe === null || /["\\\r\n<>]/.test(safe)) {
+      refused = true;
+      return '';
+    }
+    return `url("${safe}")`;
+  });
+  if (refused || rewritten !== urlCount) return null;
+  return `${prop}:${cleaned}${decl.important ? ' !important' : ''}`;
+}
+
+function cleanDeclarations(nodes: ChildNode[], imageUrl: CssImageUrl): string[] {
+  return nodes
+    .filter((node): node is Declaration => node.type === 'decl')
+    .map((decl) => cleanDeclaration(decl, imageUrl))
+    .filter((text): text is string => text !== null);
+}
+
+/** Rules, @media/@supports and @keyframes survive; other at-rules (@import, @font-face...) go. */
+function cleanContainer(container: Container, imageUrl: CssImageUrl): string {
+  let out = '';
+  for (const node of container.nodes ?? []) {
+    if (node.type === 'rule') {
+      const selector = node.selector.trim();
+      if (!selector || /[\\<{}]|\/\*/.test(selector)) continue;
+      const declarations = cleanDeclarations(node.nodes, imageUrl);
+      if (declarations.length > 0) out += `${selector}{${declarations.join(';')}}`;
+    } else if (node.type === 'atrule') {
+      const name = node.name.toLowerCase();
+      const params = node.params.trim();
+      if (/[\\<{};]|\/\*|url\s*\(/i.test(params)) continue;
+      if (NESTING_AT_RULES.has(name) || KEYFRAMES.test(name)) {
+        const inner = cleanContainer(node, imageUrl);
+        if (inner) out += `@${name} ${params}{${inner}}`;
+      }
+    }
+  }
+  return out;
+}
+
+/** Last line of defence: whatever is written must not hold anything the cleaning should have removed. */
+function passesFinalCheck(css: string): boolean {
+  return !FINAL_CHECK.test(css.replace(WRITTEN_URL, ''));
+}
+
+function parse(css: string) {
+  try {
+    return postcss.parse(css);
+  } catch {
+    return null;
+  }
+}
+
+/** The text of a `<style>` element made safe; '' when it cannot be read or nothing is left. */
+export function sanitizeStylesheet(css: string, imageUrl: CssImageUrl): string {
+  // HTML comment markers around CSS are a relic for old mail readers; CSS ignores them.
+  const root = parse(css.replace(/<!--|-->/g, ' '));
+  if (!root) return '';
+  const out = cleanContainer(root, imageUrl);
+  return passesFinalCheck(out) ? out : '';
+}
+
+/** A `style` attribute made safe; '' when nothing is left. */
+export function sanitizeStyleAttribute(style: string, imageUrl: CssImageUrl): string {
+  const root = parse(style);
+  if (!root) return '';
+  const out = cleanDeclarations(root.nodes, imageUrl).join(';');
+  return passesFinalCheck(out) ? out : '';
+}

@@ -1,0 +1,53 @@
+import { AttachmentParams, AttachmentQuery } from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { canShowInline, servedAttachmentType } from '../../mail/attachment-type';
+import { contentDisposition, safeFilename } from '../../mail/content-disposition';
+import { notFound } from '../../plugins/errors';
+import { messageErrors } from './errors';
+
+/**
+ * GET /api/messages/:id/attachments/:attachmentId: the bytes, always as a download in a type that
+ * cannot run in the browser, except images and PDF asked for inline (then sandboxed).
+ */
+export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/messages/:id/attachments/:attachmentId',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Download an attachment',
+        description:
+          'Served as application/octet-stream unless it is a png, jpeg, gif, webp image or a PDF; inline=1 shows those in the browser under a sandboxing Content-Security-Policy.',
+        params: AttachmentParams,
+        querystring: AttachmentQuery,
+        response: {
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }),
+          ...messageErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, attachmentId } = request.params;
+      const attachment = await app.db.prisma.attachment.findFirst({
+        where: { id: attachmentId, messageId: id, message: { userId: request.user!.id } },
+        select: { filename: true, contentType: true, content: true },
+      });
+      if (!attachment) throw notFound('No such attachment');
+      const wantsInline = request.query.inline === '1' || request.query.inline === 'true';
+      const inline = wantsInline && canShowInline(attachment.contentType);
+      const filename = safeFilename(attachment.filename, 'attachment');
+      return reply
+        .header('content-type', servedAttachmentType(attachment.contentType))
+        .header(
+          'content-disposition',
+          contentDisposition(inline ? 'inline' : 'attachment', filename),
+        )
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "sandbox; default-src 'none'")
+        .header('cache-control', 'private, max-age=86400')
+        .send(Buffer.from(attachment.content));
+    },
+  );
+};

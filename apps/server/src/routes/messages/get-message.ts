@@ -1,0 +1,31 @@
+import { MessageDetail, MessageDetailQuery, MessageIdParams } from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ImageProxySigner } from '../../mail/remote-images';
+import { messageErrors } from './errors';
+import { messageDetail } from './message-detail';
+
+/** GET /api/messages/:id: one message, its HTML sanitized. */
+export const getMessageRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigner }> = async (
+  app,
+  { signer },
+) => {
+  app.get(
+    '/api/messages/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Read a message',
+        description:
+          'html is sanitized on the server. Remote images are removed (remoteImagesBlocked says so) unless images=1 or the sender is trusted; then they load through GET /api/messages/:id/images. cid: references point at the attachments.',
+        params: MessageIdParams,
+        querystring: MessageDetailQuery,
+        response: { 200: MessageDetail, ...messageErrors },
+      },
+    },
+    async (request) => {
+      const images = request.query.images === '1' || request.query.images === 'true';
+      return messageDetail(app.db.prisma, signer, request.user!.id, request.params.id, images);
+    },
+  );
+};

@@ -1,0 +1,84 @@
+import { MessageIdParams, MessageIds, TrashOutcome } from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../plugins/errors';
+import { messageErrors } from './errors';
+import { moveToTrash } from './move-to-trash';
+
+const SERVER_NOTE =
+  'Popgate keeps its copy either way. With the account policy "delete from the server when deleted here", the next check deletes the server copy (deleteFromServer lists those messages).';
+
+/** Trash and restore: DELETE /api/messages/:id, POST /api/messages/:id/restore, and in bulk. */
+export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const one =
+    (trashed: boolean) =>
+    async (request: { user: { id: string } | null; params: { id: string } }) => {
+      const outcome = await moveToTrash(app, request.user!.id, [request.params.id], trashed);
+      if (outcome.ids.length === 0) throw notFound('No such message');
+      return outcome;
+    };
+  const many =
+    (trashed: boolean) =>
+    async (request: { user: { id: string } | null; body: { ids: string[] } }) =>
+      moveToTrash(app, request.user!.id, request.body.ids, trashed);
+
+  app.delete(
+    '/api/messages/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Move a message to the trash',
+        description: SERVER_NOTE,
+        params: MessageIdParams,
+        response: { 200: TrashOutcome, ...messageErrors },
+      },
+    },
+    one(true),
+  );
+
+  app.post(
+    '/api/messages/:id/restore',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Take a message out of the trash',
+        description:
+          'Always possible: Popgate keeps its copy. serverCopyGone says when the copy on the POP3 server is already deleted.',
+        params: MessageIdParams,
+        response: { 200: TrashOutcome, ...messageErrors },
+      },
+    },
+    one(false),
+  );
+
+  app.post(
+    '/api/messages/trash',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Move many messages to the trash',
+        description: `Ids that are not the caller’s messages are ignored. ${SERVER_NOTE}`,
+        body: MessageIds,
+        response: { 200: TrashOutcome, ...messageErrors },
+      },
+    },
+    many(true),
+  );
+
+  app.post(
+    '/api/messages/restore',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        tags: ['messages'],
+        summary: 'Take many messages out of the trash',
+        description: 'Ids that are not the caller’s messages are ignored.',
+        body: MessageIds,
+        response: { 200: TrashOutcome, ...messageErrors },
+      },
+    },
+    many(false),
+  );
+};
