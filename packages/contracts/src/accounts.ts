@@ -25,7 +25,8 @@ const policyFields = {
   leaveOnServer: Type.Boolean(),
   deleteAfterDays: Nullable(Type.Integer({ minimum: 1, maximum: 3650 })),
   deleteWhenDeletedHere: Type.Boolean(),
-  pollSeconds: Type.Integer({ minimum: 60, maximum: 86_400 }),
+  // The admin's minPollSeconds (10 at the lowest) is the floor that matters; the server checks it.
+  pollSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
   maxFullDownloadBytes: Nullable(Type.Integer({ minimum: 1024 })),
 };
 

@@ -10,6 +10,8 @@ import { EventStream } from './event-stream';
 import { startHeartbeat } from './heartbeat';
 import { isSameOrigin } from './same-origin';
 import { eventStreamSettings } from './stream-settings';
+import { userEventHistory } from './user-event-history';
+import { websocketSink } from './websocket-sink';
 
 /**
  * GET /api/events: the websocket that carries the signed-in user's events
@@ -40,33 +42,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const settings = { ...eventStreamSettings };
 
       const stream = new EventStream(
-        {
-          get open() {
-            return socket.readyState === socket.OPEN;
-          },
-          get bufferedAmount() {
-            return socket.bufferedAmount;
-          },
-          send: (text) => socket.send(text),
-        },
-        {
-          since: (afterId, limit) => app.events.since(user.id, afterId, limit),
-          latestId: async () => {
-            const newest = await prisma.event.findFirst({
-              where: { userId: user.id },
-              orderBy: { id: 'desc' },
-              select: { id: true },
-            });
-            return newest?.id.toString() ?? null;
-          },
-          // The ids a client resumes from are its own user's; the one it saw last is still
-          // stored unless housekeeping removed it together with what came before.
-          reachesBackTo: async (afterId) =>
-            (await prisma.event.findFirst({
-              where: { userId: user.id, id: { lte: BigInt(afterId) } },
-              select: { id: true },
-            })) !== null,
-        },
+        websocketSink(socket),
+        userEventHistory(prisma, app.events, user.id),
         settings,
       );
       const failed = (err: unknown) => {
@@ -80,8 +57,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         markUserActive(prisma, user.id, settings.activeSeconds).catch((err: unknown) =>
           log.warn({ err }, 'could not mark the user active'),
         );
-      void markActive();
-      app.scheduler?.wake();
+      // The user's accounts are due sooner now: let the scheduler look at once.
+      void markActive().then(() => app.scheduler?.wake());
 
       const stopHeartbeat = startHeartbeat(
         socket,
