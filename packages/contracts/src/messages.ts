@@ -90,8 +90,9 @@ export const MessageDetail = Type.Evaluate(
 );
 export type MessageDetail = Static<typeof MessageDetail>;
 
-export const MessagePatch = Type.Partial(
-  Type.Object({ seen: Type.Boolean(), flagged: Type.Boolean() }, { additionalProperties: false }),
+export const MessagePatch = Type.Object(
+  { seen: Type.Optional(Type.Boolean()), flagged: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
 );
 export type MessagePatch = Static<typeof MessagePatch>;
 

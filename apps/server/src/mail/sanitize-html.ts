@@ -92,20 +92,21 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
       } else if (key === 'background') {
         const url = imageUrl(value);
         if (url && !url.startsWith('data:')) out.background = url;
-      } else if (key === 'src' || key === 'srcset') {
-        // img only, below; other elements' sources are never wanted.
+      } else if (key === 'src') {
+        // Only images may load anything; other elements' sources are never wanted.
+        const url = name === 'img' ? imageUrl(value) : null;
+        if (url) out.src = url;
+      } else if (key === 'srcset') {
+        // One source is enough: a srcset's first candidate stands in when there is no src.
+        const first = value.trim().split(/\s+/)[0];
+        const url = name === 'img' && first && attribs.src === undefined ? imageUrl(first) : null;
+        if (url) out.src = url;
       } else if (key === 'href') {
         const href = name === 'a' ? safeLinkHref(value) : null;
         if (href) out.href = href;
       } else {
         out[key] = value;
       }
-    }
-    if (name === 'img') {
-      // One source is enough: a srcset's first candidate stands in when there is no src.
-      const raw = attribs.src ?? attribs.srcset?.trim().split(/\s+/)[0];
-      const url = raw === undefined ? null : imageUrl(raw);
-      if (url) out.src = url;
     }
     if (name === 'a' && out.href) {
       out.target = '_blank';
