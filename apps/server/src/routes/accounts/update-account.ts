@@ -40,10 +40,12 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
       // the admin tightens the rules.
       if (changed.length > 0) {
         const policy = await loadPolicy(prisma);
-        if (data.port !== undefined) checkPort(request.body.port!, policy);
-        if (data.security !== undefined) checkSecurity(request.body.security!, policy);
-        if (data.pollSeconds !== undefined)
-          checkPollSeconds(request.body.policy!.pollSeconds!, policy);
+        const { port, security } = request.body;
+        const pollSeconds = request.body.policy?.pollSeconds;
+        if (data.port !== undefined && port !== undefined) checkPort(port, policy);
+        if (data.security !== undefined && security !== undefined) checkSecurity(security, policy);
+        if (data.pollSeconds !== undefined && pollSeconds !== undefined)
+          checkPollSeconds(pollSeconds, policy);
         if (data.host !== undefined) {
           await checkHostForAccount(data.host as string, policy, {
             allowPrivateNetworks: app.config.allowPrivateNetworks,
