@@ -31,7 +31,9 @@ function cleanDeclaration(decl: Declaration, imageUrl: CssImageUrl): string | nu
   const prop = decl.prop.toLowerCase();
   if (!PROPERTY_NAME.test(prop) || FORBIDDEN_PROPERTIES.has(prop)) return null;
   const value = decl.value.replace(/\/\*[\s\S]*?\*\//g, ' ').trim();
-  if (value.includes('/*') || UNSAFE_CHARACTERS.test(value) || UNSAFE_WORDS.test(value)) {
+  // Checked with whitespace removed too: old engines joined words split by comments.
+  const squeezed = value.replace(/\s+/g, '');
+  if (value.includes('/*') || UNSAFE_CHARACTERS.test(value) || UNSAFE_WORDS.test(squeezed)) {
     return null;
   }
   if (LOADING_FUNCTIONS.test(value)) return null;

@@ -50,6 +50,10 @@ const CONTENT_DROPPED_WITH_TAG = [
   ...['noframes', 'template', 'svg', 'math', 'object', 'applet', 'select'],
 ];
 
+const SCRIPT_SCHEME = /(?:java|vb)script:/i;
+// eslint-disable-next-line no-control-regex -- browsers skip these when they read a URL
+const IGNORED_IN_URLS = /[\s\u0000-\u001f]/g;
+
 function unescapeText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
@@ -104,7 +108,8 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
       } else if (key === 'href') {
         const href = name === 'a' ? safeLinkHref(value) : null;
         if (href) out.href = href;
-      } else {
+      } else if (!SCRIPT_SCHEME.test(value.replace(IGNORED_IN_URLS, ''))) {
+        // Not a URL here, but a value that reads as a script URL has no business in mail.
         out[key] = value;
       }
     }
