@@ -38,6 +38,14 @@ async function main(): Promise<void> {
 
   const db = await openDatabase(config);
   const { prisma } = db;
+  // The demo mailbox listens on a random port: the demo's own policy lets Popgate reach it.
+  const policy = await prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+  if (policy.allowedPorts.length > 0 && !policy.allowedPorts.includes(pop3.port)) {
+    await prisma.policy.update({
+      where: { id: 1 },
+      data: { allowedPorts: [...policy.allowedPorts, pop3.port] },
+    });
+  }
   const user =
     (await prisma.user.findUnique({ where: { email: DEMO_EMAIL } })) ??
     (await prisma.user.create({

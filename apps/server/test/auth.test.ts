@@ -89,6 +89,7 @@ describe('users', () => {
       role: 'admin',
     });
     expect(extra.statusCode).toBe(400);
+    expect(extra.json().error.message).toBe('body/role is not a known field');
   });
 
   it('refuses state-changing requests without the CSRF token', async () => {

@@ -8,7 +8,7 @@ import { linkAccount } from '../src/accounts/link-account';
 import { Keyring } from '../src/crypto/secret-box';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { secretKeyId } from '../src/secret-key';
-import { createMigratedDatabase, dropDatabase } from './support/databases';
+import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
 import { buildServer, startServer } from './support/server-process';
 
 const MESSAGES = 500;
@@ -40,6 +40,7 @@ beforeAll(async () => {
   buildServer();
   dovecot = await startDovecot({ users: [{ username: 'crash', password: 'crash-pw' }] });
   database = await createMigratedDatabase('popgate_test_crash');
+  await allowAnyPort(database.url);
   prisma = createPrismaClient(database.url, 4);
 });
 afterAll(async () => {

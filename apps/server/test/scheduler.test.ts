@@ -4,7 +4,7 @@ import { changeAccountPassword, linkAccount } from '../src/accounts/link-account
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { requestSync } from '../src/sync/presence';
 import { SyncScheduler } from '../src/sync/scheduler';
-import { createMigratedDatabase, dropDatabase } from './support/databases';
+import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
 import { testSyncContext } from './support/sync-context';
 
 let database: { name: string; url: string };
@@ -15,6 +15,7 @@ let scheduler: SyncScheduler;
 // The scheduler polls every account in its database: it gets one of its own.
 beforeAll(async () => {
   database = await createMigratedDatabase('popgate_test_scheduler');
+  await allowAnyPort(database.url);
   prisma = createPrismaClient(database.url, 6);
   harness = await testSyncContext(prisma);
   scheduler = new SyncScheduler(harness.ctx, {
@@ -92,12 +93,13 @@ describe('the scheduler', () => {
       expect(server.stats.sessions).toBe(1);
 
       await changeAccountPassword(prisma, harness.keyring, account.id, 'secret');
+      // Done when the session has finished, not merely when the message is stored.
       await until(
-        async () => (await prisma.message.count({ where: { accountId: account.id } })) === 1,
+        async () =>
+          (await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } })).status ===
+          'ok',
       );
-      expect(
-        await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } }),
-      ).toMatchObject({ status: 'ok', lastError: null });
+      expect(await prisma.message.count({ where: { accountId: account.id } })).toBe(1);
     } finally {
       await server.close();
     }
@@ -120,6 +122,34 @@ describe('the scheduler', () => {
         5000,
       );
     } finally {
+      await server.close();
+    }
+  });
+
+  it('stops connecting to a host the admin refuses from now on, and says why', async () => {
+    const server = await Pop3Server.start({ mailboxes: { user: [] } });
+    try {
+      const account = await linked(server, 'secret', 'refused@example.test');
+      await until(
+        async () =>
+          (await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } })).status ===
+          'ok',
+      );
+      const sessions = server.stats.sessions;
+      await prisma.policy.update({ where: { id: 1 }, data: { refusedHosts: ['127.0.0.1'] } });
+      await requestSync(prisma, account.id);
+      scheduler.wake();
+      await until(
+        async () =>
+          (await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } })).status ===
+          'perm_error',
+      );
+      expect(
+        await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } }),
+      ).toMatchObject({ lastErrorCode: 'HOST_NOT_ALLOWED' });
+      expect(server.stats.sessions).toBe(sessions);
+    } finally {
+      await prisma.policy.update({ where: { id: 1 }, data: { refusedHosts: [] } });
       await server.close();
     }
   });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { deliveredBytes, Pop3Server, type Fault } from '@popgate/pop3-server';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { linkAccount, type AccountInput } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { syncAccount } from '../src/sync/account-sync';
+import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
 import { testSyncContext } from './support/sync-context';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -13,18 +14,23 @@ const mail = (n: number) =>
     `From: f${n}@example.test\r\nSubject: fault test ${n}\r\nMessage-ID: <f${n}@x>\r\n\r\nbody ${n}\r\n${'z'.repeat(200)}\r\n`,
   );
 
+// One test changes the admin policy: these tests get a database of their own.
+let database: { name: string; url: string };
 let prisma: Db;
 let harness: Awaited<ReturnType<typeof testSyncContext>>;
 let server: Pop3Server | undefined;
 
 beforeAll(async () => {
-  prisma = createPrismaClient(inject('databaseUrl'), 6);
+  database = await createMigratedDatabase('popgate_test_faults');
+  await allowAnyPort(database.url);
+  prisma = createPrismaClient(database.url, 6);
   harness = await testSyncContext(prisma);
   harness.ctx.timeouts = { connectMs: 2000, greetingMs: 2000, commandMs: 700 };
 });
 afterAll(async () => {
   await harness?.close();
   await prisma?.$disconnect();
+  if (database) await dropDatabase(database.name);
 });
 afterEach(async () => {
   await server?.close();

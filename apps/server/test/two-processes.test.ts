@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkAccount } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { SyncScheduler } from '../src/sync/scheduler';
-import { createMigratedDatabase, dropDatabase } from './support/databases';
+import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
 import { testSyncContext } from './support/sync-context';
 
 const USERS = ['u1', 'u2', 'u3', 'u4'];
@@ -17,6 +17,7 @@ const prismas: Db[] = [];
 beforeAll(async () => {
   dovecot = await startDovecot({ users: USERS.map((u) => ({ username: u, password: `${u}-pw` })) });
   database = await createMigratedDatabase('popgate_test_two');
+  await allowAnyPort(database.url);
 });
 afterAll(async () => {
   await Promise.all(prismas.map((p) => p.$disconnect()));

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Role } from './auth';
+import { Nullable } from './nullable';
 
 export const AdminUser = Type.Object({
   id: Type.String(),
@@ -115,7 +116,7 @@ export const AdminPolicy = Type.Object(
     minPollSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
     maxAccountsPerUser: Type.Integer({ minimum: 0, maximum: 10_000 }),
     maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
-    defaultRetentionDays: Type.Union([Type.Integer({ minimum: 1, maximum: 36_500 }), Type.Null()]),
+    defaultRetentionDays: Nullable(Type.Integer({ minimum: 1, maximum: 36_500 })),
   },
   { additionalProperties: false },
 );

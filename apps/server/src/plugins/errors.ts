@@ -29,11 +29,9 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         .send({ error: { code: error.code, message: error.message } });
     }
     if (error.validation) {
-      const message = error.message.replace(
-        /^(body|querystring|params|headers)\/?/,
-        (_m, where: string) => `${where}/`,
-      );
-      return reply.code(400).send({ error: { code: 'VALIDATION', message } });
+      return reply
+        .code(400)
+        .send({ error: { code: 'VALIDATION', message: validationMessage(error) } });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -47,3 +45,14 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       .send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } });
   });
 });
+
+/** "body/email must match format "email"", and an unknown field named: "body/role is not a known field". */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'body';
+  if (first?.keyword === 'additionalProperties') {
+    const field = (first.params as { additionalProperty?: string }).additionalProperty;
+    return `${where}${first.instancePath}/${field} is not a known field`;
+  }
+  return error.message;
+}

@@ -1,6 +1,9 @@
 import { Pop3Client, type Pop3AuthMechanism } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
-import { resolveAllowedAddress } from '../net/host-guard';
+import { checkPort, checkSecurity } from '../accounts/account-policy-check';
+import { checkHost } from '../accounts/host-check';
+import { HostRefusedError } from '../net/host-guard';
+import { HttpError } from '../plugins/errors';
 import type { SyncContext } from './sync-context';
 
 const MECHANISMS: Record<Pop3Account['authMethod'], Pop3AuthMechanism> = {
@@ -16,17 +19,42 @@ const MECHANISMS: Record<Pop3Account['authMethod'], Pop3AuthMechanism> = {
 /** Headroom over the admin's message size limit for the terminating line and dot-stuffing. */
 const SIZE_SLACK = 64 * 1024;
 
+/** The admin policy refuses this connection (it may have changed since the account was linked). */
 export class PolicyRefusedError extends Error {
-  readonly code = 'TLS_REQUIRED';
-  constructor(message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PolicyRefusedError';
   }
 }
 
+/** The admin policy as it stands now, for every new connection: TLS, port, host and networks. */
+async function checkPolicy(
+  ctx: SyncContext,
+  account: Pop3Account,
+  policy: Policy,
+): Promise<string> {
+  try {
+    checkSecurity(account.security, policy);
+    checkPort(account.port, policy);
+  } catch (error) {
+    if (error instanceof HttpError) throw new PolicyRefusedError(error.code, error.message);
+    throw error;
+  }
+  const host = await checkHost(account.host, policy, {
+    allowPrivateNetworks: ctx.allowPrivateNetworks,
+  });
+  if (host.ok) return host.address;
+  if (host.code === 'HOST_NOT_ALLOWED') throw new PolicyRefusedError(host.code, host.message);
+  throw new HostRefusedError(host.code, host.message);
+}
+
 /**
- * Opens and authenticates a POP3 session for a linked account: the host checked by the guard
- * and dialled at the checked address, its password unsealed only for this call.
+ * Opens and authenticates a POP3 session for a linked account: the admin policy checked as it
+ * stands now, the host checked by the guard and dialled at the checked address, its password
+ * unsealed only for this call.
  */
 export async function connectAccount(
   ctx: SyncContext,
@@ -34,17 +62,10 @@ export async function connectAccount(
   policy: Policy,
   signal: AbortSignal,
 ): Promise<Pop3Client> {
-  if (policy.requireTls && account.security === 'none') {
-    throw new PolicyRefusedError(
-      'This Popgate requires TLS: choose TLS or STARTTLS for the account',
-    );
-  }
+  const address = await checkPolicy(ctx, account, policy);
   const secret = ctx.keyring.open({
     ciphertext: Buffer.from(account.secretCiphertext),
     keyId: account.secretKeyId,
-  });
-  const address = await resolveAllowedAddress(account.host, {
-    allowPrivateNetworks: ctx.allowPrivateNetworks,
   });
   const usesToken = account.authMethod === 'xoauth2';
   return Pop3Client.connect({

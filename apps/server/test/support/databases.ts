@@ -42,3 +42,17 @@ export async function createMigratedDatabase(
   await applyMigrations(db.url, migrationsDir());
   return db;
 }
+
+/**
+ * Test POP3 servers listen on random high ports; the default admin policy allows 110 and 995
+ * only. Tests that sync against them open the policy to any port.
+ */
+export async function allowAnyPort(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`UPDATE policy SET "allowedPorts" = '{}' WHERE id = 1`);
+  } finally {
+    await client.end();
+  }
+}
