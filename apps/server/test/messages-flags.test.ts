@@ -117,7 +117,7 @@ describe('read and flagged', () => {
     const { client, idOf } = await readerWithMailbox(1);
     const cases = [
       [client.patch(`/api/messages/${idOf(1)}`, { seen: 'yes' }), 'seen'],
-      [client.patch(`/api/messages/${idOf(1)}`, { starred: true }), 'additional properties'],
+      [client.patch(`/api/messages/${idOf(1)}`, { starred: true }), 'starred'],
       [client.patch(`/api/messages/${idOf(1)}`, {}), 'body'],
       [client.patch('/api/messages', { ids: [idOf(1)] }), 'seen'],
       [client.patch('/api/messages', { ids: [], seen: true }), 'ids'],
