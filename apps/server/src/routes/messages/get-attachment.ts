@@ -5,6 +5,7 @@ import { canShowInline, servedAttachmentType } from '../../mail/attachment-type'
 import { contentDisposition, safeFilename } from '../../mail/content-disposition';
 import { notFound } from '../../plugins/errors';
 import { messageErrors } from './errors';
+import { storedBytes } from './stored-bytes';
 
 /**
  * GET /api/messages/:id/attachments/:attachmentId: the bytes, always as a download in a type that
@@ -47,7 +48,7 @@ export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "sandbox; default-src 'none'")
         .header('cache-control', 'private, max-age=86400')
-        .send(Buffer.from(attachment.content));
+        .send(storedBytes(attachment.content));
     },
   );
 };

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { contentDisposition, safeFilename } from '../../mail/content-disposition';
 import { notFound } from '../../plugins/errors';
 import { messageErrors } from './errors';
+import { storedBytes } from './stored-bytes';
 import { ownedMessage } from './owned-message';
 
 /** GET /api/messages/:id/raw: the message exactly as it was downloaded. */
@@ -38,7 +39,7 @@ export const getRawRoute: FastifyPluginAsyncTypebox = async (app) => {
         .header('content-disposition', contentDisposition('attachment', filename))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, no-cache')
-        .send(Buffer.from(message.source.bytes));
+        .send(storedBytes(message.source.bytes));
     },
   );
 };
