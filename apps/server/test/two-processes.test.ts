@@ -25,17 +25,6 @@ afterAll(async () => {
   if (database) await dropDatabase(database.name);
 });
 
-/** Files move from new/ to cur/ while a session reads them: look again when one vanished. */
-async function filesLeft(user: string): Promise<number> {
-  for (;;) {
-    try {
-      return (await dovecot.messageFiles(user)).length;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-}
-
 const mail = (user: string, n: number) =>
   Buffer.from(
     `From: x@example.test\r\nSubject: ${user} ${n}\r\nMessage-ID: <${user}-${n}@x>\r\n\r\nbody ${n}\r\n`,
@@ -91,7 +80,7 @@ describe('two Popgate processes syncing the same accounts at once', () => {
         const deadline = Date.now() + 60_000;
         for (;;) {
           const stored = await prisma.message.count();
-          const left = (await Promise.all(USERS.map(filesLeft))).reduce((a, b) => a + b, 0);
+          const left = (await Promise.all(USERS.map((u) => dovecot.messageFiles(u)))).flat().length;
           if (stored === round * PER_ROUND * USERS.length && left === 0) break;
           if (Date.now() > deadline)
             throw new Error(`round ${round} did not finish: stored ${stored}, left ${left}`);

@@ -44,7 +44,21 @@ export class MaildirStore {
     return name;
   }
 
+  /**
+   * Dovecot renames files from new/ to cur/ (and deletes them) while a session runs: when a
+   * file vanishes between listing and reading, look again.
+   */
   async list(username: string): Promise<MaildirMessageFile[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listOnce(username);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw error;
+      }
+    }
+  }
+
+  private async listOnce(username: string): Promise<MaildirMessageFile[]> {
     const dir = this.userDir(username);
     const found: Array<{ file: string; uidl: string }> = [];
     for (const sub of ['cur', 'new']) {
