@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dovecotAvailable, startDovecot, type Dovecot } from '@popgate/dovecot-harness';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations } from '../support/accessibility';
 import { launchBrowser, screenshotPath } from '../support/browser';
 import {
   htmlMessage,
@@ -114,6 +115,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await page.waitForURL(/\/signin/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
     await page.screenshot({ path: screenshotPath('sign-in') });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByRole('heading', { name: 'Create your account' }).waitFor();
     await page.getByLabel('Email').fill(EMAIL);
@@ -160,10 +162,12 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
       .poll(() => result.textContent(), { timeout: 20_000 })
       .toContain('Connected and signed in');
     await page.screenshot({ path: screenshotPath('account-form'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // Record the progress bar of the first sync, however briefly it shows.
     await page.evaluate(() => {
-      const seen = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
       new MutationObserver(() => {
         const bar = document.querySelector('[data-testid="sync-progress"]');
         if (bar) seen.push(bar.textContent ?? '');
@@ -187,6 +191,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await card.getByText('Server information').click();
     await expect.poll(() => card.textContent()).toContain('Dovecot');
     await page.screenshot({ path: screenshotPath('accounts'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('lists the mail newest first, pages as it scrolls, and counts unread mail in the title', async () => {
@@ -238,6 +243,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
       /^data:image\/png/,
     );
     await page.screenshot({ path: screenshotPath('message-html') });
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('shows plain text with safe links, an attachment to preview, and the source', async () => {
@@ -369,18 +375,25 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: screenshotPath('phone-list') });
+    expect(await accessibilityViolations(phone)).toEqual([]);
     await phone.getByRole('button', { name: 'Mailboxes' }).click();
     await expect
       .poll(() => phone.getByRole('navigation', { name: 'Mailboxes' }).isVisible())
       .toBe(true);
     await phone.screenshot({ path: screenshotPath('phone-menu') });
+    expect(await phone.evaluate(() => document.activeElement?.textContent)).toContain('Inbox');
     await phone.keyboard.press('Escape');
-    await phone.locator('.layout__scrim').click({ position: { x: 370, y: 400 } });
+    await expect
+      .poll(() => phone.getByRole('navigation', { name: 'Mailboxes' }).isVisible())
+      .toBe(false);
     await phone
       .locator('.message-list li', { hasText: 'Quarterly newsletter' })
       .getByRole('link')
       .click();
     await expect.poll(() => phone.getByTestId('message-view').isVisible()).toBe(true);
+    await expect
+      .poll(() => phone.locator('#message-subject').textContent())
+      .toContain('Quarterly newsletter');
     expect(await phone.locator('.message-list').isVisible()).toBe(false);
     await phone.screenshot({ path: screenshotPath('phone-message') });
     await phone.getByRole('button', { name: 'Back to the list' }).click();
@@ -397,6 +410,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(await background()).toBe('rgb(17, 20, 24)');
     await page.screenshot({ path: screenshotPath('inbox-dark') });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Dark theme' }).click();
     expect(await background()).toBe('rgb(255, 255, 255)');
     await page.getByRole('button', { name: 'Dark theme' }).click();

@@ -52,7 +52,9 @@ describe('the live connection', () => {
         return socket;
       },
     });
-    useAccountsStore().accounts = [account({ id: 'acc-1', unreadCount: 5 })];
+    useAccountsStore().accounts = [
+      account({ id: 'acc-1', unreadCount: 5, lastSyncAt: '2026-01-01T00:00:00.000Z' }),
+    ];
     await useMessagesStore().show({ mailbox: { kind: 'inbox' }, q: '', unread: false });
   });
   afterEach(() => {
@@ -99,6 +101,17 @@ describe('the live connection', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(ui.toasts).toHaveLength(1);
     expect(ui.toasts[0]!.text).toBe('3 new messages');
+  });
+
+  it('announces nothing during an account’s first sync: its progress bar tells', async () => {
+    const live = useLiveStore();
+    useAccountsStore().accounts = [account({ id: 'acc-1', lastSyncAt: null })];
+    live.start();
+    sockets[0]!.open();
+    sockets[0]!.send({ id: '1', type: 'message.new', payload: item({ accountId: 'acc-1' }) });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(useMessagesStore().items).toHaveLength(6);
+    expect(useUiStore().toasts).toHaveLength(0);
   });
 
   it('names the sender of a single new message and offers to open it', async () => {

@@ -13,6 +13,7 @@ import type {
   MessageListQuery,
   MessagePatch,
   TrashOutcome,
+  TrustedSenderOut,
 } from '@popgate/contracts';
 import { api, type ApiClient } from './client';
 
@@ -62,7 +63,10 @@ export function messagesApi(client: ApiClient = api) {
     trashMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/trash', { ids }),
     restoreMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/restore', { ids }),
     /** Always show remote images from this message's sender. */
-    trustSender: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/trust-sender`),
+    trustSender: (id: string) =>
+      client.post<TrustedSenderOut>(`/api/messages/${enc(id)}/trust-sender`),
+    untrustSender: (id: string) =>
+      client.delete<TrustedSenderOut>(`/api/messages/${enc(id)}/trust-sender`),
     fetchFull: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/fetch-full`),
     raw: (id: string) => client.get<string>(`/api/messages/${enc(id)}/raw`, { as: 'text' }),
     blob: (url: string) => client.get<Blob>(url, { as: 'blob' }),

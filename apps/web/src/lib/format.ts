@@ -24,11 +24,16 @@ export function fullDate(iso: string | null | undefined): string {
   return date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
 }
 
-/** "in 4 minutes", "2 hours ago". */
-export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
+/** "in 4 minutes", "2 hours ago"; with `past`, a time a little ahead (clocks) is "just now". */
+export function relativeTime(
+  iso: string | null | undefined,
+  now = Date.now(),
+  options: { past?: boolean } = {},
+): string {
   if (!iso) return '';
-  const then = new Date(iso).getTime();
+  let then = new Date(iso).getTime();
   if (Number.isNaN(then)) return '';
+  if (options.past) then = Math.min(then, now);
   const seconds = Math.round((then - now) / 1000);
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   const abs = Math.abs(seconds);

@@ -201,7 +201,10 @@ export const useLiveStore = defineStore('live', () => {
     const batch = pending;
     pending = [];
     const arrived = useMessagesStore().applyNew(batch);
-    announce(arrived.filter((item) => !item.seen));
+    // A first sync brings the whole mailbox: its progress bar says so, not a toast.
+    const accounts = useAccountsStore();
+    const firstSync = (accountId: string) => accounts.byId.get(accountId)?.lastSyncAt === null;
+    announce(arrived.filter((item) => !item.seen && !firstSync(item.accountId)));
   }
 
   let announced = { toastId: 0, count: 0 };

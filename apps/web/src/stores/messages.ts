@@ -406,6 +406,14 @@ export const useMessagesStore = defineStore('messages', () => {
     await showImages();
   }
 
+  /** Stops showing the sender's remote images without asking; the open message hides them. */
+  async function untrustSender(): Promise<void> {
+    const current = detail.value;
+    if (!current) return;
+    await endpoints.untrustSender(current.id);
+    await open(current.id);
+  }
+
   /** Downloads the whole of a message stored headers-only, then shows it. */
   async function fetchFull(): Promise<void> {
     const current = detail.value;
@@ -585,6 +593,7 @@ export const useMessagesStore = defineStore('messages', () => {
     close,
     showImages,
     trustSender,
+    untrustSender,
     fetchFull,
     setSeen,
     setFlagged,

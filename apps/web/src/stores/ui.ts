@@ -12,6 +12,7 @@ export interface Toast {
 
 const THEME_KEY = 'popgate.theme';
 const NOTIFY_KEY = 'popgate.notifications';
+const NOTIFY_ASKED_KEY = 'popgate.notifications.asked';
 
 function readStorage(key: string): string | null {
   try {
@@ -90,6 +91,18 @@ export const useUiStore = defineStore('ui', () => {
     notificationsWanted.value = false;
     writeStorage(NOTIFY_KEY, 'off');
   }
+  /** The sidebar offers notifications once; "No thanks" is remembered. */
+  const notificationOfferDismissed = ref(readStorage(NOTIFY_ASKED_KEY) === 'yes');
+  const offerNotifications = computed(
+    () =>
+      notificationPermission.value === 'default' &&
+      !notificationsWanted.value &&
+      !notificationOfferDismissed.value,
+  );
+  function dismissNotificationOffer(): void {
+    notificationOfferDismissed.value = true;
+    writeStorage(NOTIFY_ASKED_KEY, 'yes');
+  }
 
   const toasts = ref<Toast[]>([]);
   let nextToast = 1;
@@ -124,6 +137,8 @@ export const useUiStore = defineStore('ui', () => {
     notificationsOn,
     enableNotifications,
     disableNotifications,
+    offerNotifications,
+    dismissNotificationOffer,
     toasts,
     toast,
     dismiss,
