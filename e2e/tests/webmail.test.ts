@@ -292,9 +292,9 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('j');
     await page.keyboard.press('j');
-    const subject =
-      (await page.evaluate(() => document.activeElement?.closest('li')?.textContent)) ?? '';
-    expect(subject).toContain('Chart for the board');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('li')?.textContent))
+      .toContain('Chart for the board');
     await page.keyboard.press('#');
     await expect.poll(() => row('Chart for the board').count()).toBe(0);
     await expect
@@ -334,7 +334,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await page.screenshot({ path: screenshotPath('new-mail') });
   });
 
-  it('reads opened messages offline, says so, and catches up when the network returns', async () => {
+  it('reads opened messages offline, says so, and catches up on what arrived meanwhile', async () => {
     // The service worker has the app shell by now.
     await expect
       .poll(() =>
@@ -358,11 +358,32 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
       .poll(() => page.getByRole('alert').first().textContent())
       .toContain('never opened on this device');
 
+    // Mail arrives while this browser is away; the server keeps it as events to replay.
+    await dovecot.deliver(
+      MAILBOX_USER,
+      plainMessage({ subject: 'Sent while you were away', body: 'Caught up.', minutesAgo: 0 }).raw,
+    );
+    const cookies = await browser.context.cookies(popgate.url);
+    const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ');
+    const csrf = cookies.find(({ name }) => name === 'popgate_csrf')!.value;
+    const accounts = (await (
+      await fetch(`${popgate.url}/api/accounts`, { headers: { cookie } })
+    ).json()) as { id: string }[];
+    const sync = await fetch(`${popgate.url}/api/accounts/${accounts[0]!.id}/sync`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
+    expect(sync.status).toBe(202);
+
     await browser.context.setOffline(false);
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
     await expect
       .poll(() => page.getByTestId('plain-text').textContent(), { timeout: 15_000 })
       .toContain('Message number 5');
+    await expect
+      .poll(() => rows().first().textContent(), { timeout: 30_000 })
+      .toContain('Sent while you were away');
+    await expect.poll(() => page.getByText('You are offline.').count()).toBe(0);
   });
 
   it('fits a phone: the list, then one message with a way back', async () => {
@@ -370,7 +391,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${popgate.url}/mail/inbox`);
     const phoneRows = phone.locator('.message-list li');
-    await expect.poll(() => phoneRows.first().textContent()).toContain('Fresh off the press');
+    await expect.poll(() => phoneRows.first().textContent()).toContain('Sent while you were away');
     expect(await phone.getByTestId('message-view').isVisible()).toBe(false);
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
