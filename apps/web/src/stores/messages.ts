@@ -355,7 +355,8 @@ export const useMessagesStore = defineStore('messages', () => {
       detailHtml.value = html;
       detailFromCache.value = false;
       detailStatus.value = 'ready';
-      if (!found.seen) void setSeen([id], true);
+      // Opening marks it read; if the server refuses, it simply stays unread.
+      if (!found.seen) void setSeen([id], true).catch(() => {});
     } catch (caught) {
       if (seq !== detailSeq) return;
       if (caught instanceof ApiError && caught.isNetwork) {
