@@ -79,6 +79,14 @@ export const PIXEL_PNG = Buffer.from(
   'base64',
 );
 
+/** A one-page PDF, as small as a valid one gets. */
+export const TINY_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n' +
+    '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n' +
+    'trailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
 export function messageWithImageAttachment(options: {
   subject: string;
   minutesAgo?: number;
@@ -101,6 +109,10 @@ export function messageWithImageAttachment(options: {
     `--${boundary}${CRLF}Content-Type: image/png; name="chart.png"${CRLF}` +
     `Content-Disposition: attachment; filename="chart.png"${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` +
     PIXEL_PNG.toString('base64') +
+    CRLF +
+    `--${boundary}${CRLF}Content-Type: application/pdf; name="minutes.pdf"${CRLF}` +
+    `Content-Disposition: attachment; filename="minutes.pdf"${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}` +
+    TINY_PDF.toString('base64') +
     CRLF +
     `--${boundary}--${CRLF}`;
   return { subject: options.subject, raw: Buffer.from(raw) };

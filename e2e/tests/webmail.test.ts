@@ -264,6 +264,13 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
       )
       .toBe(1);
     await preview.getByRole('button', { name: 'Close' }).first().click();
+    await page.getByRole('button', { name: 'Preview minutes.pdf' }).click();
+    const pdf = page.getByRole('dialog', { name: 'minutes.pdf' });
+    await expect.poll(() => pdf.locator('iframe').getAttribute('src')).toMatch(/^blob:/);
+    await pdf.getByRole('button', { name: 'Close' }).first().click();
+    expect(
+      await page.getByRole('link', { name: 'Download minutes.pdf' }).getAttribute('href'),
+    ).toMatch(/^\/api\/messages\/.+\/attachments\//);
     await page.getByRole('button', { name: 'View source' }).click();
     await expect
       .poll(() => page.getByTestId('raw-source').textContent())
