@@ -8,7 +8,7 @@ import { nextSyncDelaySeconds } from './next-sync';
 import { connectAccount } from './pop3-connect';
 import { storeMessage } from './store-message';
 import type { SyncContext } from './sync-context';
-import { toListItem } from './message-events';
+import { toListItem } from '../mail/list-item';
 
 export interface SyncResult {
   ok: boolean;

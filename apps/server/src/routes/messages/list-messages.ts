@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, encodeCursor } from '../../mail/message-cursor';
 import { searchText } from '../../mail/search-query';
 import { HttpError } from '../../plugins/errors';
-import { toListItem } from './list-item';
+import { toListItem } from '../../mail/list-item';
 import { listMessages } from './list-query';
 
 const badCursor = (why: string) =>

@@ -2,7 +2,7 @@ import type { Db } from '../../db/prisma';
 import { Prisma } from '../../generated/prisma/client';
 import type { MessageCursor } from '../../mail/message-cursor';
 import { tsQuery } from '../../mail/search-query';
-import type { ListColumns } from './list-item';
+import type { ListColumns } from '../../mail/list-item';
 
 export interface ListFilters {
   userId: string;

@@ -1,3 +1,4 @@
+import { toListItem } from '../../mail/list-item';
 import type { MessageDetail } from '@popgate/contracts';
 import type { Db } from '../../db/prisma';
 import type { ImageProxySigner } from '../../mail/remote-images';
@@ -85,16 +86,7 @@ export async function messageDetail(
     : null;
 
   return {
-    id: message.id,
-    accountId: message.accountId,
-    subject: message.subject,
-    from: { name: message.fromName, address: message.fromAddress },
-    date: message.date.toISOString(),
-    snippet: message.snippet,
-    size: message.size,
-    seen: message.seen,
-    flagged: message.flagged,
-    hasAttachments: message.hasAttachments,
+    ...toListItem(message),
     to: message.to as Addresses,
     cc: message.cc as Addresses,
     replyTo: message.replyTo as Addresses,

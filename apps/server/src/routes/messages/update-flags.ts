@@ -8,7 +8,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HttpError } from '../../plugins/errors';
 import { messageErrors } from './errors';
-import { listColumns, toListItem } from './list-item';
+import { listColumns, toListItem } from '../../mail/list-item';
 import { publishMessageUpdated } from './message-updated';
 import { ownedIds, ownedMessage } from './owned-message';
 
