@@ -11,6 +11,10 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Pages for people who are not signed in (sign-in, sign-up). */
     guest?: boolean;
+    /** Pages for anyone, signed in or not (the landing page of a sign-in link). */
+    open?: boolean;
+    /** The admin console: admins only (the server refuses everyone else too). */
+    admin?: boolean;
     title?: string;
   }
 }
@@ -31,6 +35,12 @@ export function createAppRouter(): Router {
         name: 'signup',
         component: () => import('./views/SignUpView.vue'),
         meta: { guest: true, title: 'Sign up' },
+      },
+      {
+        path: '/sign-in/link',
+        name: 'sign-in-link',
+        component: () => import('./views/SignInLinkView.vue'),
+        meta: { open: true, title: 'Welcome' },
       },
       {
         path: '/',
@@ -71,6 +81,44 @@ export function createAppRouter(): Router {
             meta: { title: 'Settings' },
           },
           {
+            path: 'admin',
+            component: () => import('./components/AdminLayout.vue'),
+            meta: { admin: true },
+            children: [
+              { path: '', redirect: { name: 'admin-overview' } },
+              {
+                path: 'overview',
+                name: 'admin-overview',
+                component: () => import('./views/admin/AdminOverviewView.vue'),
+                meta: { title: 'Admin overview' },
+              },
+              {
+                path: 'users',
+                name: 'admin-users',
+                component: () => import('./views/admin/AdminUsersView.vue'),
+                meta: { title: 'Users' },
+              },
+              {
+                path: 'accounts',
+                name: 'admin-accounts',
+                component: () => import('./views/admin/AdminAccountsView.vue'),
+                meta: { title: 'Linked accounts' },
+              },
+              {
+                path: 'policy',
+                name: 'admin-policy',
+                component: () => import('./views/admin/AdminPolicyView.vue'),
+                meta: { title: 'Policy' },
+              },
+              {
+                path: 'audit',
+                name: 'admin-audit',
+                component: () => import('./views/admin/AdminAuditView.vue'),
+                meta: { title: 'Audit log' },
+              },
+            ],
+          },
+          {
             path: ':unknown(.*)*',
             name: 'not-found',
             component: () => import('./views/NotFoundView.vue'),
@@ -84,6 +132,7 @@ export function createAppRouter(): Router {
   router.beforeEach(async (to) => {
     const auth = useAuthStore();
     await auth.init();
+    if (to.meta.open) return true;
     if (to.meta.guest) {
       return auth.signedIn ? { name: 'mail', params: { box: 'inbox' } } : true;
     }
@@ -91,6 +140,9 @@ export function createAppRouter(): Router {
       const next =
         to.fullPath === '/' || to.fullPath.startsWith('/mail/inbox') ? undefined : to.fullPath;
       return { name: 'signin', query: next ? { next } : {} };
+    }
+    if (to.meta.admin && !auth.isAdmin) {
+      return { name: 'mail', params: { box: 'inbox' } };
     }
     return true;
   });

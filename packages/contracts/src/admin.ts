@@ -14,6 +14,7 @@ export const AdminUser = Type.Object({
 export type AdminUser = Static<typeof AdminUser>;
 
 export const AdminUserList = Type.Object({ items: Type.Array(AdminUser) });
+export type AdminUserList = Static<typeof AdminUserList>;
 
 export const AdminUserQuery = Type.Object(
   {
@@ -23,6 +24,7 @@ export const AdminUserQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type AdminUserQuery = Static<typeof AdminUserQuery>;
 
 /** Create a user with an initial password, or (without one) get a one-time sign-in link. */
 export const AdminUserCreate = Type.Object(
@@ -40,6 +42,7 @@ export const AdminUserCreated = Type.Object({
   /** Present when no password was given: a path to hand to the user, valid once for 7 days. */
   signInLink: Type.Union([Type.String(), Type.Null()]),
 });
+export type AdminUserCreated = Static<typeof AdminUserCreated>;
 
 export const AdminUserPatch = Type.Partial(
   Type.Object({ role: Role, disabled: Type.Boolean() }, { additionalProperties: false }),
@@ -84,6 +87,7 @@ export const AdminAccountQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type AdminAccountQuery = Static<typeof AdminAccountQuery>;
 
 export const AdminAccountPatch = Type.Object(
   { disabled: Type.Boolean() },
@@ -103,6 +107,7 @@ export const SyncRunOut = Type.Object({
   errorCode: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
 });
+export type SyncRunOut = Static<typeof SyncRunOut>;
 
 export const AdminPolicy = Type.Object(
   {
@@ -133,6 +138,7 @@ export const AuditEntryOut = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   details: Type.Unknown(),
 });
+export type AuditEntryOut = Static<typeof AuditEntryOut>;
 
 export const AuditQuery = Type.Object(
   {
@@ -145,6 +151,7 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AdminOverview = Type.Object({
   accountsByStatus: Type.Record(Type.String(), Type.Integer()),

@@ -53,3 +53,4 @@ export const SignInLinkIn = Type.Object(
   { token: Type.String({ minLength: 20, maxLength: 200 }) },
   { additionalProperties: false },
 );
+export type SignInLinkIn = Static<typeof SignInLinkIn>;

@@ -1,5 +1,17 @@
 import type {
   AccountIn,
+  AdminAccount,
+  AdminAccountQuery,
+  AdminOverview,
+  AdminPolicy,
+  AdminUser,
+  AdminUserCreate,
+  AdminUserCreated,
+  AdminUserList,
+  AdminUserPatch,
+  AdminUserQuery,
+  AuditEntryOut,
+  AuditQuery,
   AccountOut,
   AccountPatch,
   AccountTestIn,
@@ -12,10 +24,13 @@ import type {
   MessageList,
   MessageListQuery,
   MessagePatch,
+  SignInLinkIn,
+  SyncRunOut,
   TrashOutcome,
   TrustedSenderOut,
 } from '@popgate/contracts';
-import { api, type ApiClient } from './client';
+import type { AccountDiagnostics } from '../lib/account-diagnostics';
+import { api, withQuery, type ApiClient } from './client';
 
 const enc = encodeURIComponent;
 
@@ -29,6 +44,9 @@ export function authApi(client: ApiClient = api) {
       client.post<Me>('/api/auth/signup', body, { allowUnauthorized: true }),
     signOut: () => client.post<void>('/api/auth/logout', undefined, { allowUnauthorized: true }),
     changePassword: (body: ChangePassword) => client.post<void>('/api/auth/password', body),
+    /** Signs in once with the token of an admin's sign-in link. */
+    signInWithLink: (body: SignInLinkIn) =>
+      client.post<Me>('/api/auth/link', body, { allowUnauthorized: true }),
   };
 }
 
@@ -71,5 +89,37 @@ export function messagesApi(client: ApiClient = api) {
     raw: (id: string) => client.get<string>(`/api/messages/${enc(id)}/raw`, { as: 'text' }),
     blob: (url: string) => client.get<Blob>(url, { as: 'blob' }),
     rawUrl: (id: string) => `/api/messages/${enc(id)}/raw`,
+  };
+}
+
+/** The admin console: users, everyone's linked accounts, policy, audit log, overview. */
+export function adminApi(client: ApiClient = api) {
+  return {
+    overview: () => client.get<AdminOverview>('/api/admin/overview'),
+    users: (query: AdminUserQuery = {}) =>
+      client.get<AdminUserList>('/api/admin/users', { query: { ...query } }),
+    createUser: (body: AdminUserCreate) => client.post<AdminUserCreated>('/api/admin/users', body),
+    updateUser: (id: string, body: AdminUserPatch) =>
+      client.patch<AdminUser>(`/api/admin/users/${enc(id)}`, body),
+    signOutUser: (id: string) => client.post<void>(`/api/admin/users/${enc(id)}/sign-out`),
+    accounts: (query: AdminAccountQuery = {}) =>
+      client.get<{ items: AdminAccount[] }>('/api/admin/accounts', { query: { ...query } }),
+    setAccountDisabled: (id: string, disabled: boolean) =>
+      client.patch<AdminAccount>(`/api/admin/accounts/${enc(id)}`, { disabled }),
+    syncAccount: (id: string) => client.post<void>(`/api/admin/accounts/${enc(id)}/sync`),
+    syncRuns: (id: string, limit = 50) =>
+      client.get<{ items: SyncRunOut[] }>(`/api/admin/accounts/${enc(id)}/sync-runs`, {
+        query: { limit },
+      }),
+    diagnostics: (id: string) =>
+      client.get<AccountDiagnostics>(`/api/admin/accounts/${enc(id)}/diagnostics`),
+    policy: () => client.get<AdminPolicy>('/api/admin/policy'),
+    updatePolicy: (body: Partial<AdminPolicy>) =>
+      client.patch<AdminPolicy>('/api/admin/policy', body),
+    audit: (query: Omit<AuditQuery, 'format'> = {}) =>
+      client.get<{ items: AuditEntryOut[] }>('/api/admin/audit', { query: { ...query } }),
+    /** The CSV export of the same entries: a plain link, so the browser downloads it. */
+    auditCsvUrl: (query: Omit<AuditQuery, 'format'> = {}) =>
+      withQuery('/api/admin/audit', { ...query, format: 'csv' }),
   };
 }

@@ -21,6 +21,9 @@ const STATUS: Record<string, StatusText> = {
   disabled: { label: 'Paused', tone: 'idle' },
 };
 
+/** Every state an account can be in, in the order people think of them. */
+export const ACCOUNT_STATUSES = Object.keys(STATUS);
+
 export function describeStatus(status: string): StatusText {
   return STATUS[status] ?? { label: status, tone: 'idle' };
 }
@@ -170,10 +173,12 @@ export function explainTestError(
         field: 'port',
       };
     case 'BLOCKED_HOST':
+      // The server says why: its admin's policy refuses the host, or it is a private address.
       return {
         title: `Popgate may not connect to ${settings.host}.`,
-        detail:
-          'It is a local or private network address, which this Popgate does not reach unless its administrator allows private networks.',
+        detail: error.message
+          ? error.message.replace(/\.?$/, '.')
+          : 'It is a local or private network address, which this Popgate does not reach unless its administrator allows private networks.',
         field: 'host',
       };
     default:

@@ -14,6 +14,7 @@ export const useAuthStore = defineStore('auth', () => {
   /** Signed in on the strength of what this device remembers: the server was not reachable. */
   const fromCache = ref(false);
   const signedIn = computed(() => me.value !== null);
+  const isAdmin = computed(() => me.value?.role === 'admin');
   let checking: Promise<void> | null = null;
 
   function set(user: Me | null): void {
@@ -59,6 +60,13 @@ export const useAuthStore = defineStore('auth', () => {
     return user;
   }
 
+  /** Signs in once with the token of an admin's sign-in link. */
+  async function signInWithLink(token: string): Promise<Me> {
+    const user = await endpoints.signInWithLink({ token });
+    set(user);
+    return user;
+  }
+
   async function signOut(): Promise<void> {
     try {
       await endpoints.signOut();
@@ -75,7 +83,11 @@ export const useAuthStore = defineStore('auth', () => {
     void offlineDb.clear();
   }
 
-  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  /** The current password is left out only by a user who has none yet (came by a link). */
+  async function changePassword(
+    currentPassword: string | undefined,
+    newPassword: string,
+  ): Promise<void> {
     await endpoints.changePassword({ currentPassword, newPassword });
   }
 
@@ -84,10 +96,12 @@ export const useAuthStore = defineStore('auth', () => {
     ready,
     fromCache,
     signedIn,
+    isAdmin,
     init,
     refresh,
     signIn,
     signUp,
+    signInWithLink,
     signOut,
     forget,
     changePassword,
