@@ -6,6 +6,11 @@ import { ensureBuilt, ensureInstalled, root, run } from './lib/workspace.mjs';
 
 ensureInstalled();
 ensureBuilt();
+// The benchmarks run against Dovecot, mpop and PostgreSQL, as the tests do.
+const { ensureSystemPackages } = await import('./lib/system-deps.mjs');
+const { ensurePostgres } = await import('./lib/postgres.mjs');
+ensureSystemPackages();
+process.env.TEST_DATABASE_URL = await ensurePostgres();
 const benchDir = path.join(root, 'bench');
 const all = fs
   .readdirSync(benchDir, { withFileTypes: true })

@@ -3,11 +3,24 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FetchTarget } from './fetch-with-popgate';
 
+export interface MpopOptions {
+  /**
+   * Deliver only messages whose UIDL is not yet in the UIDL file of `workDir` (mpop's own
+   * "poll" mode); by default every message is delivered.
+   */
+  onlyNew?: boolean;
+}
+
 /**
  * Runs mpop against the same mailbox: TLS on, the same CA trusted, --keep so the mailbox
- * stays full, every message (not only new ones) delivered to a maildir.
+ * stays full, every message (or only new ones) delivered to a maildir. Answers how many
+ * messages the maildir holds afterwards.
  */
-export async function fetchWithMpop(target: FetchTarget, workDir: string): Promise<number> {
+export async function fetchWithMpop(
+  target: FetchTarget,
+  workDir: string,
+  options: MpopOptions = {},
+): Promise<number> {
   const maildir = join(workDir, 'maildir');
   for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
   const caFile = join(workDir, 'ca.pem');
@@ -21,7 +34,7 @@ export async function fetchWithMpop(target: FetchTarget, workDir: string): Promi
       'tls_starttls off',
       `tls_trust_file ${caFile}`,
       'auth on',
-      'only_new off',
+      `only_new ${options.onlyNew ? 'on' : 'off'}`,
       'keep on',
       `uidls_file ${join(workDir, 'uidls')}`,
       `delivery maildir ${maildir}`,

@@ -3,24 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot } from '@popgate/dovecot-harness';
 import { generateCorpus } from '@popgate/pop3-server';
+import { inAlternatingOrder, median, timed } from '../shared/rounds';
 import { fetchWithMpop } from './fetch-with-mpop';
 import { fetchWithPopgate, type FetchTarget } from './fetch-with-popgate';
 
 const MESSAGES = 2_000;
 /** Rounds alternate which client goes first; medians smooth out a busy machine. */
 const ROUNDS = Number(process.env.POP3_FETCH_ROUNDS ?? 3);
-
-async function timed(run: () => Promise<number>): Promise<{ count: number; seconds: number }> {
-  const started = process.hrtime.bigint();
-  const count = await run();
-  return { count, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const dovecot = await startDovecot();
 const workDir = await mkdtemp(join(tmpdir(), 'pop3-fetch-bench-'));
@@ -46,26 +35,20 @@ try {
     const mpopDir = join(roundDir, 'mpop');
     await mkdir(popgateDir, { recursive: true });
     await mkdir(mpopDir, { recursive: true });
-    const runPopgate = () => timed(() => fetchWithPopgate(target, popgateDir));
-    const runMpop = () => timed(() => fetchWithMpop(target, mpopDir));
-    let popgate;
-    let mpop;
-    if (round % 2 === 1) {
-      popgate = await runPopgate();
-      mpop = await runMpop();
-    } else {
-      mpop = await runMpop();
-      popgate = await runPopgate();
-    }
-    if (popgate.count !== messages.length || mpop.count !== messages.length) {
+    const [popgate, mpop] = await inAlternatingOrder(
+      round,
+      () => timed(() => fetchWithPopgate(target, popgateDir)),
+      () => timed(() => fetchWithMpop(target, mpopDir)),
+    );
+    if (popgate.value !== messages.length || mpop.value !== messages.length) {
       throw new Error(
-        `counts differ: popgate ${popgate.count}, mpop ${mpop.count}, mailbox ${messages.length}`,
+        `counts differ: popgate ${popgate.value}, mpop ${mpop.value}, mailbox ${messages.length}`,
       );
     }
     ours.push(popgate.seconds);
     theirs.push(mpop.seconds);
     console.log(
-      `round ${round}: popgate ${popgate.seconds.toFixed(2)} s, mpop ${mpop.seconds.toFixed(2)} s (${popgate.count} messages each)`,
+      `round ${round}: popgate ${popgate.seconds.toFixed(2)} s, mpop ${mpop.seconds.toFixed(2)} s (${popgate.value} messages each)`,
     );
     await rm(roundDir, { recursive: true, force: true });
   }
