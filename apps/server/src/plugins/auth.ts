@@ -3,7 +3,8 @@ import cookie from '@fastify/cookie';
 import { CSRF_HEADER, CsrfReply } from '@popgate/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SESSION_COOKIE, sessionUser, type SessionUser } from '../users/sessions';
+import { SessionCache } from '../users/session-cache';
+import { SESSION_COOKIE, SESSION_ENDED_EVENT, type SessionUser } from '../users/sessions';
 import { HttpError } from './errors';
 
 declare module 'fastify' {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     user: SessionUser | null;
   }
   interface FastifyInstance {
+    /** Who each session token belongs to; forget a session here as soon as it is revoked. */
+    sessions: SessionCache;
     /** preHandler: 401 unless signed in. */
     requireUser: (request: FastifyRequest) => Promise<void>;
     /** preHandler: 401 unless signed in, 403 unless an admin. */
@@ -43,6 +46,17 @@ function sameToken(a: string, b: string): boolean {
 export const authPlugin = fp(async (app: FastifyInstance) => {
   await app.register(cookie);
   app.decorateRequest('user', null);
+  const sessions = new SessionCache(app.db.prisma);
+  app.decorate('sessions', sessions);
+  // An admin's sign-out or disabling of a user is announced on the event bus, which reaches
+  // every process: each forgets that user's sessions at once instead of trusting them a while.
+  let stopForgetting = () => {};
+  app.addHook('onReady', async () => {
+    stopForgetting = app.events.subscribe((event) => {
+      if (event.type === SESSION_ENDED_EVENT) sessions.forgetUser(event.userId);
+    });
+  });
+  app.addHook('onClose', async () => stopForgetting());
 
   const secure = (request: FastifyRequest) => request.protocol === 'https';
 
@@ -59,7 +73,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
         );
       }
     }
-    request.user = await sessionUser(app.db.prisma, request.cookies[SESSION_COOKIE]);
+    request.user = await sessions.user(request.cookies[SESSION_COOKIE]);
   });
 
   app.get(

@@ -4,6 +4,8 @@ import type { Db } from '../db/prisma';
 /** Server-side sessions: the cookie carries a random token, the database only its sha256. */
 export const SESSION_COOKIE = 'popgate_session';
 export const SESSION_DAYS = 30;
+/** The event that tells a user's browsers, and every Popgate process, that their sessions ended. */
+export const SESSION_ENDED_EVENT = 'session.ended';
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -34,11 +36,20 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-/** The signed-in user of a session token, or null (unknown, expired, revoked, or user disabled). */
-export async function sessionUser(
+/** A valid session: whose it is and until when. */
+export interface ValidSession {
+  user: SessionUser;
+  expiresAt: Date;
+}
+
+/**
+ * The session of a token, or null (unknown, expired, revoked, or user disabled), asking the
+ * database. Requests go through SessionCache, which calls this at most every few seconds.
+ */
+export async function lookupSession(
   prisma: Db,
   token: string | undefined,
-): Promise<SessionUser | null> {
+): Promise<ValidSession | null> {
   if (!token || token.length > 200) return null;
   const session = await prisma.session.findUnique({
     where: { tokenHash: hashToken(token) },
@@ -51,10 +62,13 @@ export async function sessionUser(
     await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } });
   }
   return {
-    id: session.user.id,
-    email: session.user.email,
-    role: session.user.role,
-    sessionId: session.id,
+    user: {
+      id: session.user.id,
+      email: session.user.email,
+      role: session.user.role,
+      sessionId: session.id,
+    },
+    expiresAt: session.expiresAt,
   };
 }
 

@@ -14,7 +14,7 @@ import { audit } from '../../audit/audit-log';
 import type { Db } from '../../db/prisma';
 import { HttpError, notFound } from '../../plugins/errors';
 import { hashPassword } from '../../users/password';
-import { hashToken, revokeUserSessions } from '../../users/sessions';
+import { hashToken, revokeUserSessions, SESSION_ENDED_EVENT } from '../../users/sessions';
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = {
@@ -159,9 +159,11 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         await tx.user.update({ where: { id }, data: request.body });
       });
+      // A new role, or a disabled user, counts from this process's next request on.
+      app.sessions.forgetUser(id);
       if (request.body.disabled === true) {
         await revokeUserSessions(prisma, id);
-        await app.events.publish(id, 'session.ended', { reason: 'disabled' });
+        await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'disabled' });
       }
       await audit(prisma, request, {
         action: 'admin.user_changed',
@@ -188,7 +190,8 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = request.params;
       if (!(await prisma.user.findUnique({ where: { id } }))) throw notFound('No such user');
       await revokeUserSessions(prisma, id);
-      await app.events.publish(id, 'session.ended', { reason: 'signed out by an admin' });
+      app.sessions.forgetUser(id);
+      await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'signed out by an admin' });
       await audit(prisma, request, {
         action: 'admin.user_signed_out',
         actor: request.user,

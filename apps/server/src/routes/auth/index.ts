@@ -155,6 +155,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       if (request.user) {
         await revokeSession(prisma, request.user.sessionId);
+        app.sessions.forgetSession(request.user.sessionId);
         await audit(prisma, request, {
           action: 'user.logout',
           actor: request.user,
@@ -245,6 +246,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         data: { passwordHash: await hashPassword(request.body.newPassword) },
       });
       await revokeUserSessions(prisma, me.id, me.sessionId);
+      app.sessions.forgetUser(me.id);
       await audit(prisma, request, {
         action: 'user.password_changed',
         actor: me,

@@ -4,10 +4,11 @@ import type { FastifyRequest } from 'fastify';
 import { Value } from 'typebox/value';
 import { HttpError } from '../../plugins/errors';
 import { markUserActive } from '../../sync/presence';
-import { SESSION_COOKIE, sessionUser } from '../../users/sessions';
+import { SESSION_COOKIE } from '../../users/sessions';
 import { EventFanout } from './event-fanout';
 import { EventStream } from './event-stream';
 import { startHeartbeat } from './heartbeat';
+import { PresenceMarks } from './presence-marks';
 import { isSameOrigin } from './same-origin';
 import { eventStreamSettings } from './stream-settings';
 import { userEventHistory } from './user-event-history';
@@ -21,6 +22,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
   const fanout = new EventFanout(app.events);
   app.addHook('onClose', async () => fanout.close());
+  const presence = new PresenceMarks(
+    (userId) => markUserActive(prisma, userId, eventStreamSettings.activeSeconds),
+    eventStreamSettings.markActiveEveryMs,
+  );
 
   const sameOriginOnly = async (request: FastifyRequest) => {
     if (!isSameOrigin(request.headers.origin, request.headers.host)) {
@@ -54,9 +59,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stopListening = fanout.add(user.id, (event) => stream.push(event));
 
       const markActive = () =>
-        markUserActive(prisma, user.id, settings.activeSeconds).catch((err: unknown) =>
-          log.warn({ err }, 'could not mark the user active'),
-        );
+        presence
+          .mark(user.id)
+          .catch((err: unknown) => log.warn({ err }, 'could not mark the user active'));
       // The user's accounts are due sooner now: let the scheduler look at once.
       void markActive().then(() => app.scheduler?.wake());
 
@@ -65,7 +70,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         settings.heartbeatMs,
         async () => {
           // A session signed out, revoked or expired, or a user disabled, ends the stream.
-          const stillSignedIn = await sessionUser(prisma, token).catch(() => undefined);
+          const stillSignedIn = await app.sessions.user(token).catch(() => undefined);
           if (stillSignedIn === null || (stillSignedIn && stillSignedIn.id !== user.id)) {
             return 'end';
           }
