@@ -221,7 +221,7 @@ describe('explanations', () => {
       'BLOCKED_HOST',
     ] as const;
     for (const code of codes) {
-      const explanation = explainTestError({ code, message: 'details' }, settings);
+      const explanation = explainTestError({ code, message: 'what the server said' }, settings);
       expect(explanation.title.length).toBeGreaterThan(10);
       expect(explanation.detail.length).toBeGreaterThan(10);
     }
@@ -234,6 +234,20 @@ describe('explanations', () => {
       settings,
     );
     expect(untrusted.fingerprint).toBe('AA:BB');
+    // An admin's refusal is the server's to explain; a private address has the words of its own.
+    const refused = explainTestError(
+      {
+        code: 'BLOCKED_HOST',
+        message: "This Popgate's admin does not allow POP3 servers at pop.example.com",
+      },
+      settings,
+    );
+    expect(refused.detail).toBe(
+      "This Popgate's admin does not allow POP3 servers at pop.example.com.",
+    );
+    expect(explainTestError({ code: 'BLOCKED_HOST', message: '' }, settings).detail).toContain(
+      'private network',
+    );
   });
 
   it('tells how to fix an account in trouble', () => {
