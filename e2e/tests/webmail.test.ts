@@ -11,6 +11,7 @@ import {
   PIXEL_PNG,
   plainMessage,
 } from '../support/mail-corpus';
+import { pageApi } from '../support/page-api';
 import { startPopgate, type Popgate } from '../support/popgate';
 
 const EMAIL = 'ada@example.com';
@@ -37,24 +38,9 @@ async function startImageServer() {
   };
 }
 
-/** A request from the signed-in page, as the app makes it. */
-async function api(page: Page, method: string, path: string, body?: unknown): Promise<number> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const { token } = await (await fetch('/api/auth/csrf')).json();
-      const response = await fetch(path, {
-        method,
-        headers: {
-          'x-csrf-token': token,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return response.status;
-    },
-    { method, path, body },
-  );
-}
+/** A request from the signed-in page; its HTTP status. */
+const api = async (page: Page, method: string, path: string, body?: unknown) =>
+  (await pageApi(page, method, path, body)).status;
 
 describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () => {
   let popgate: Popgate;
