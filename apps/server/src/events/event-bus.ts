@@ -33,6 +33,12 @@ const toEvent = (row: EventRow): PopgateEvent => ({
   createdAt: row.createdAt.toISOString(),
 });
 
+/** What NOTIFY carries: the whole event, or its id when it is too large to travel inline. */
+function notification(event: PopgateEvent): string {
+  const full = JSON.stringify(event);
+  return Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
+}
+
 /**
  * Events are recorded in the events table (so a client can resume from the last id it saw) and
  * fanned out to every subscriber of every Popgate process: through PostgreSQL LISTEN/NOTIFY on a
@@ -94,14 +100,31 @@ export class EventBus {
     })) as EventRow;
     const event = toEvent(row);
     if (this.crossProcess) {
-      const full = JSON.stringify(event);
-      const message =
-        Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
-      await this.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
+      await this.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${notification(event)})`;
     } else {
       this.emitter.emit('event', event);
     }
     return event;
+  }
+
+  /**
+   * Several events of one type for one user, in order, with one insert and one notification
+   * statement instead of two statements each (a sync announces its new messages this way).
+   */
+  async publishMany(userId: string, type: string, payloads: unknown[]): Promise<PopgateEvent[]> {
+    if (payloads.length === 0) return [];
+    const rows = (await this.prisma.event.createManyAndReturn({
+      data: payloads.map((payload) => ({ userId, type, payload: payload as object })),
+    })) as EventRow[];
+    const events = rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(toEvent);
+    if (this.crossProcess) {
+      const messages = events.map(notification);
+      await this.prisma
+        .$executeRaw`SELECT pg_notify(${CHANNEL}, message) FROM unnest(${messages}::text[]) AS message`;
+    } else {
+      for (const event of events) this.emitter.emit('event', event);
+    }
+    return events;
   }
 
   /** Every event of every user, as it happens, once per process. */

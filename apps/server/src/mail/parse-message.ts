@@ -108,8 +108,12 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
 }
 
 export function snippetOf(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH - 1)}…` : flat;
+  // Only the start is shown: flatten a growing prefix rather than a body of megabytes.
+  for (let take = SNIPPET_LENGTH * 4; ; take *= 4) {
+    const flat = text.slice(0, take).replace(/\s+/g, ' ').trim();
+    if (flat.length > SNIPPET_LENGTH) return `${flat.slice(0, SNIPPET_LENGTH - 1)}…`;
+    if (take >= text.length) return flat;
+  }
 }
 
 function stripTags(html: string): string {

@@ -1,14 +1,21 @@
 import type { Pop3Client } from '@popgate/pop3';
-import type { Pop3Account, Policy } from '../generated/prisma/client';
+import type { Message, Pop3Account, Policy } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
-import { messagesToDelete } from './deletion-policy';
+import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, type SyncFailure } from './failure';
 import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
 import { connectAccount } from './pop3-connect';
-import { storeMessage } from './store-message';
+import { CommitQueue } from './commit-queue';
+import { storeMessages, type DownloadedMessage, type MessageToStore } from './store-message';
 import type { SyncContext } from './sync-context';
 import { toListItem } from '../mail/list-item';
+
+/** What the database holds of the account's messages when the session starts. */
+interface StoredState {
+  uidl: string;
+  serverState: Message['serverState'];
+}
 
 export interface SyncResult {
   ok: boolean;
@@ -21,6 +28,8 @@ export interface SyncResult {
 /** How often the owner's app is refreshed while it is open. */
 export const ACTIVE_POLL_SECONDS = 60;
 const PROGRESS_EVERY_MS = 250;
+/** Messages per transaction at most; the byte bound keeps a batch's parameters modest in memory. */
+const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024 };
 
 /**
  * One POP3 session for one account: list, fetch what is new, commit each message, and only
@@ -53,11 +62,17 @@ export async function syncAccount(
       },
     });
     const listing = await identifyMessages(client);
-    await fetchNew(ctx, client, account, listing, result);
-    await reconcileServerState(ctx, account, listing);
+    const stored = await prisma.message.findMany({
+      where: { accountId },
+      select: { uidl: true, serverState: true },
+    });
+    await fetchNew(ctx, client, account, listing, stored, result);
+    await reconcileServerState(ctx, account, listing, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
     await client.quit();
-    await markDeletedAfterQuit(ctx, account);
+    // Nothing else can be pending: this session holds the account's lock.
+    if (result.deletedOnServer > 0 || stored.some((m) => m.serverState === 'delete_pending'))
+      await markDeletedAfterQuit(ctx, account);
     result.ok = true;
   } catch (error) {
     // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
@@ -74,19 +89,17 @@ async function fetchNew(
   client: Pop3Client,
   account: Pop3Account,
   listing: ServerMessage[],
+  stored: StoredState[],
   result: SyncResult,
 ): Promise<void> {
-  const stored = await ctx.prisma.message.findMany({
-    where: { accountId: account.id },
-    select: { uidl: true },
-  });
   const known = new Set(stored.map((m) => m.uidl));
   const fresh = listing.filter((m) => !known.has(m.uidl));
   if (fresh.length === 0) return;
 
   const limit = account.maxFullDownloadBytes;
-  const headersOnly = fresh.filter((m) => limit !== null && m.size > limit);
-  const full = fresh.filter((m) => !headersOnly.includes(m));
+  const aboveLimit = (m: ServerMessage) => limit !== null && m.size > limit;
+  const headersOnly = fresh.filter(aboveLimit);
+  const full = fresh.filter((m) => !aboveLimit(m));
   const byNumber = new Map(fresh.map((m) => [m.number, m]));
   let lastProgress = 0;
   const progress = async (force = false) => {
@@ -102,59 +115,84 @@ async function fetchNew(
   };
   await progress(true);
 
+  // Downloading and parsing go on while the previous batch commits; each batch is one transaction.
+  const queue = new CommitQueue<MessageToStore>(async (batch) => {
+    const stored = await storeMessages(ctx.prisma, batch);
+    const announced = [];
+    for (const [index, { row }] of stored.entries()) {
+      if (!row) continue;
+      result.newMessages += 1;
+      result.bytes += batch[index]!.message.raw.length;
+      announced.push(toListItem(row));
+    }
+    await ctx.events.publishMany(account.userId, 'message.new', announced);
+    await progress();
+  }, COMMIT_BATCH);
   const ingest = (onlyHeaders: boolean) => async (number: number, raw: Buffer) => {
     const entry = byNumber.get(number)!;
-    const parsed = await parseMessage(raw);
-    const stored = await storeMessage(
-      ctx.prisma,
-      {
-        accountId: account.id,
-        userId: account.userId,
-        uidl: entry.uidl,
-        listedSize: entry.size,
-        raw,
-        headersOnly: onlyHeaders,
-        receivedAt: ctx.clock.now(),
-      },
-      parsed,
-    );
-    if (!stored.created) return;
-    result.newMessages += 1;
-    result.bytes += raw.length;
-    const message = await ctx.prisma.message.findUniqueOrThrow({ where: { id: stored.id } });
-    await ctx.events.publish(account.userId, 'message.new', toListItem(message));
-    await progress();
+    const message: DownloadedMessage = {
+      accountId: account.id,
+      userId: account.userId,
+      uidl: entry.uidl,
+      listedSize: entry.size,
+      raw,
+      headersOnly: onlyHeaders,
+      receivedAt: ctx.clock.now(),
+    };
+    await queue.add({ message, parsed: await parseMessage(raw) }, raw.length);
   };
 
-  for (const [batch, onlyHeaders] of [
-    [full, false],
-    [headersOnly, true],
-  ] as const) {
-    if (batch.length === 0) continue;
-    const outcome = await client.fetchMany(
-      batch.map((m) => m.number),
-      { command: onlyHeaders ? { top: 0 } : 'RETR', onMessage: ingest(onlyHeaders) },
-    );
-    if (outcome.error) throw outcome.error;
+  let failure: { error: unknown } | undefined;
+  try {
+    for (const [batch, onlyHeaders] of [
+      [full, false],
+      [headersOnly, true],
+    ] as const) {
+      if (batch.length === 0) continue;
+      const outcome = await client.fetchMany(
+        batch.map((m) => m.number),
+        { command: onlyHeaders ? { top: 0 } : 'RETR', onMessage: ingest(onlyHeaders) },
+      );
+      if (outcome.error) throw outcome.error;
+    }
+  } catch (error) {
+    failure = { error };
   }
+  // Every message that arrived whole is committed, also when the download broke off.
+  try {
+    await queue.flush();
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure) throw failure.error;
   await progress(true);
 }
 
-/** Notes which stored messages another client deleted, and confirms deletions of a lost QUIT. */
+/**
+ * Notes which stored messages another client deleted, and confirms deletions of a lost QUIT.
+ * Worked out from the state read at the start of the session (messages stored since are on the
+ * server), so an unchanged mailbox costs no statement.
+ */
 async function reconcileServerState(
   ctx: SyncContext,
   account: Pop3Account,
   listing: ServerMessage[],
+  stored: StoredState[],
 ): Promise<void> {
-  const onServer = listing.map((m) => m.uidl);
-  await ctx.prisma.message.updateMany({
-    where: { accountId: account.id, serverState: 'on_server', uidl: { notIn: onServer } },
-    data: { serverState: 'gone' },
-  });
-  await ctx.prisma.message.updateMany({
-    where: { accountId: account.id, serverState: 'delete_pending', uidl: { notIn: onServer } },
-    data: { serverState: 'deleted_by_popgate' },
-  });
+  const onServer = new Set(listing.map((m) => m.uidl));
+  const missing = (state: StoredState['serverState']) =>
+    stored.filter((m) => m.serverState === state && !onServer.has(m.uidl)).map((m) => m.uidl);
+  for (const [from, to] of [
+    ['on_server', 'gone'],
+    ['delete_pending', 'deleted_by_popgate'],
+  ] as const) {
+    const uidls = missing(from);
+    if (uidls.length === 0) continue;
+    await ctx.prisma.message.updateMany({
+      where: { accountId: account.id, serverState: from, uidl: { in: uidls } },
+      data: { serverState: to },
+    });
+  }
 }
 
 async function deleteByPolicy(
@@ -163,15 +201,13 @@ async function deleteByPolicy(
   account: Pop3Account,
   listing: ServerMessage[],
 ): Promise<number> {
+  if (!mayDeleteAnything(account)) return 0;
   const numberOf = new Map(listing.map((m) => [m.uidl, m.number]));
-  const candidates = await ctx.prisma.message.findMany({
-    where: {
-      accountId: account.id,
-      serverState: { in: ['on_server', 'delete_pending'] },
-      uidl: { in: [...numberOf.keys()] },
-    },
+  const held = await ctx.prisma.message.findMany({
+    where: { accountId: account.id, serverState: { in: ['on_server', 'delete_pending'] } },
     select: { uidl: true, receivedAt: true, trashedAt: true, headersOnly: true },
   });
+  const candidates = held.filter((m) => numberOf.has(m.uidl));
   const uidls = messagesToDelete(account, candidates, ctx.clock.now());
   if (uidls.length === 0) return 0;
   // Recorded before DELE: if the QUIT's answer is lost, the next check sees them gone and confirms.

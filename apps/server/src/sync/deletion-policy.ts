@@ -16,6 +16,11 @@ export interface StoredOnServer {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** False when no message could ever be selected: leave on server with neither rule. */
+export function mayDeleteAnything(policy: DeletionPolicy): boolean {
+  return !policy.leaveOnServer || policy.deleteWhenDeletedHere || policy.deleteAfterDays !== null;
+}
+
 /**
  * The UIDLs to DELE now. Only messages whose full bytes are committed are ever candidates;
  * leave-on-server keeps everything except what the other two rules select.

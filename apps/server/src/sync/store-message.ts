@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/prisma';
 import { asBytes } from '../db/bytes';
+import { listColumns, type ListColumns } from '../mail/list-item';
 import type { ParsedMessage } from '../mail/parse-message';
 
 /** One message as it came off the POP3 server. */
@@ -72,6 +73,21 @@ function attachmentRows(messageId: string, parsed: ParsedMessage) {
   }));
 }
 
+/** A downloaded message with what the parser read from it, ready to commit. */
+export interface MessageToStore {
+  message: DownloadedMessage;
+  parsed: ParsedMessage;
+}
+
+/** A stored message as the list shows it, for the message.new event. */
+export type StoredListRow = ListColumns & { uidl: string };
+
+export interface BatchStoreResult extends StoreResult {
+  uidl: string;
+  /** Set when this call created the message. */
+  row?: StoredListRow;
+}
+
 /**
  * Commits one downloaded message: raw bytes (content-addressed), the parsed fields and the
  * attachments, in one transaction. (account, UIDL) is unique, so storing the same server message
@@ -82,39 +98,67 @@ export async function storeMessage(
   message: DownloadedMessage,
   parsed: ParsedMessage,
 ): Promise<StoreResult> {
-  const sourceSha256 = sha256(message.raw);
+  const [stored] = await storeMessages(prisma, [{ message, parsed }]);
+  return { id: stored!.id, created: stored!.created };
+}
+
+/**
+ * Commits downloaded messages of one account in one transaction, as storeMessage does for one:
+ * a statement per table instead of one per message, and a single commit. Answers in the order
+ * given; UIDLs must differ within a batch.
+ */
+export async function storeMessages(
+  prisma: Db,
+  batch: readonly MessageToStore[],
+): Promise<BatchStoreResult[]> {
+  if (batch.length === 0) return [];
+  const accountId = batch[0]!.message.accountId;
+  const hashed = batch.map((item) => ({ ...item, sourceSha256: sha256(item.message.raw) }));
+  // Two messages with the same bytes need the bytes sent once.
+  const sources = new Map(
+    hashed.map(({ message, sourceSha256 }) => [
+      sourceSha256,
+      { sha256: sourceSha256, size: message.raw.length, bytes: asBytes(message.raw) },
+    ]),
+  );
   return prisma.$transaction(async (tx) => {
-    await tx.messageSource.createMany({
-      data: [{ sha256: sourceSha256, size: message.raw.length, bytes: asBytes(message.raw) }],
+    await tx.messageSource.createMany({ data: [...sources.values()], skipDuplicates: true });
+    const created = await tx.message.createManyAndReturn({
+      data: hashed.map(({ message, parsed, sourceSha256 }) => ({
+        accountId: message.accountId,
+        userId: message.userId,
+        uidl: message.uidl,
+        size: message.listedSize,
+        receivedAt: message.receivedAt,
+        headersOnly: message.headersOnly,
+        sourceSha256,
+        ...messageFields(message, parsed),
+      })),
       skipDuplicates: true,
+      select: { ...listColumns, uidl: true },
     });
-    const [created] = await tx.message.createManyAndReturn({
-      data: [
-        {
-          accountId: message.accountId,
-          userId: message.userId,
-          uidl: message.uidl,
-          size: message.listedSize,
-          receivedAt: message.receivedAt,
-          headersOnly: message.headersOnly,
-          sourceSha256,
-          ...messageFields(message, parsed),
-        },
-      ],
-      skipDuplicates: true,
-      select: { id: true },
+    const createdByUidl = new Map(created.map((row) => [row.uidl, row]));
+    const skipped = hashed.filter(({ message }) => !createdByUidl.has(message.uidl));
+    const existing =
+      skipped.length === 0
+        ? []
+        : await tx.message.findMany({
+            where: { accountId, uidl: { in: skipped.map(({ message }) => message.uidl) } },
+            select: { id: true, uidl: true },
+          });
+    const existingIds = new Map(existing.map((row) => [row.uidl, row.id]));
+    const attachments = hashed.flatMap(({ message, parsed }) => {
+      const row = createdByUidl.get(message.uidl);
+      return row ? attachmentRows(row.id, parsed) : [];
     });
-    if (!created) {
-      const existing = await tx.message.findUniqueOrThrow({
-        where: { accountId_uidl: { accountId: message.accountId, uidl: message.uidl } },
-        select: { id: true },
-      });
-      return { id: existing.id, created: false };
-    }
-    if (parsed.attachments.length > 0) {
-      await tx.attachment.createMany({ data: attachmentRows(created.id, parsed) });
-    }
-    return { id: created.id, created: true };
+    if (attachments.length > 0) await tx.attachment.createMany({ data: attachments });
+    return hashed.map(({ message }): BatchStoreResult => {
+      const row = createdByUidl.get(message.uidl);
+      if (row) return { uidl: message.uidl, id: row.id, created: true, row };
+      const id = existingIds.get(message.uidl);
+      if (id === undefined) throw new Error(`message ${message.uidl} was neither stored nor found`);
+      return { uidl: message.uidl, id, created: false };
+    });
   });
 }
 
