@@ -40,6 +40,7 @@ afterEach(async () => {
       requireTls: false,
       minPollSeconds: 60,
       maxAccountsPerUser: 20,
+      defaultRetentionDays: null,
     },
   });
 });
@@ -145,6 +146,34 @@ describe('the admin policy, applied when an account is linked or changed', () =>
       policy: { pollSeconds: 120 },
     });
     expect(faster.json().error.code).toBe('POLL_TOO_OFTEN');
+  });
+
+  it("leaves a new account's mail on the server for the admin's default retention", async () => {
+    await setPolicy({ defaultRetentionDays: 30, minPollSeconds: 600 });
+    const browser = await signedIn();
+    const defaults = await browser.get('/api/accounts/defaults');
+    expect(defaults.statusCode).toBe(200);
+    expect(defaults.json()).toEqual({
+      leaveOnServer: true,
+      deleteAfterDays: 30,
+      deleteWhenDeletedHere: false,
+      pollSeconds: 600,
+      maxFullDownloadBytes: null,
+    });
+    const defaulted = await browser.post('/api/accounts', account());
+    expect(defaulted.json().policy.deleteAfterDays).toBe(30);
+    // What the user chose wins over the default, "keep for ever" included.
+    const kept = await browser.post(
+      '/api/accounts',
+      account({ policy: { deleteAfterDays: null } }),
+    );
+    expect(kept.json().policy.deleteAfterDays).toBeNull();
+
+    await setPolicy({ defaultRetentionDays: null });
+    expect((await browser.get('/api/accounts/defaults')).json().deleteAfterDays).toBeNull();
+    expect(
+      (await browser.post('/api/accounts', account())).json().policy.deleteAfterDays,
+    ).toBeNull();
   });
 
   it('refuses hosts and networks the admin lists as refused, or leaves out of the allowed ones', async () => {

@@ -161,6 +161,21 @@ describe('the account form', () => {
     });
   });
 
+  it("starts a new account from this Popgate's defaults: the admin's retention and interval", () => {
+    const form = emptyForm({
+      leaveOnServer: true,
+      deleteAfterDays: 30,
+      deleteWhenDeletedHere: false,
+      pollSeconds: 900,
+      maxFullDownloadBytes: null,
+    });
+    expect(form).toMatchObject({ deleteAfter: true, deleteAfterDays: 30, pollMinutes: 15 });
+    expect(toAccountIn({ ...form, host: 'pop.example.com' }).policy).toMatchObject({
+      deleteAfterDays: 30,
+      pollSeconds: 900,
+    });
+  });
+
   it('sends only what changed when editing, and the password only when typed', () => {
     const original = account({ id: 'a' });
     const form = formFromAccount(original);

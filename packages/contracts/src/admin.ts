@@ -121,7 +121,7 @@ export const AdminPolicy = Type.Object(
     minPollSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
     maxAccountsPerUser: Type.Integer({ minimum: 0, maximum: 10_000 }),
     maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
-    defaultRetentionDays: Nullable(Type.Integer({ minimum: 1, maximum: 36_500 })),
+    defaultRetentionDays: Nullable(Type.Integer({ minimum: 1, maximum: 3650 })),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,7 @@ import type {
   AuditQuery,
   AccountOut,
   AccountPatch,
+  AccountPolicy,
   AccountTestIn,
   AccountTestReply,
   ChangePassword,
@@ -54,6 +55,7 @@ export function authApi(client: ApiClient = api) {
 export function accountsApi(client: ApiClient = api) {
   return {
     list: () => client.get<AccountOut[]>('/api/accounts'),
+    defaults: () => client.get<AccountPolicy>('/api/accounts/defaults'),
     get: (id: string) => client.get<AccountOut>(`/api/accounts/${enc(id)}`),
     create: (body: AccountIn) => client.post<AccountOut>('/api/accounts', body),
     update: (id: string, body: AccountPatch) =>

@@ -1,5 +1,6 @@
 import type {
   AccountIn,
+  AccountPolicy,
   AccountOut,
   AccountPatch,
   AccountTestIn,
@@ -45,8 +46,9 @@ export const AUTH_CHOICES: { value: AuthMethod; label: string }[] = [
   { value: 'xoauth2', label: 'OAuth2 (access token as the password)' },
 ];
 
-export function emptyForm(): AccountForm {
-  return {
+/** A new account's form; `defaults` are this Popgate's (the admin's retention and minimum interval). */
+export function emptyForm(defaults?: AccountPolicy): AccountForm {
+  const form: AccountForm = {
     label: '',
     host: '',
     port: 995,
@@ -64,18 +66,12 @@ export function emptyForm(): AccountForm {
     caPem: '',
     pinSha256: '',
   };
+  return defaults ? { ...form, ...policyFields(defaults) } : form;
 }
 
-export function formFromAccount(account: AccountOut): AccountForm {
-  const policy = account.policy;
+/** The form's policy fields for an account policy of the API. */
+function policyFields(policy: AccountPolicy) {
   return {
-    label: account.label,
-    host: account.host,
-    port: account.port,
-    security: account.security,
-    username: account.username,
-    password: '',
-    auth: account.auth,
     leaveOnServer: policy.leaveOnServer,
     deleteAfter: policy.deleteAfterDays !== null,
     deleteAfterDays: policy.deleteAfterDays ?? 14,
@@ -84,6 +80,19 @@ export function formFromAccount(account: AccountOut): AccountForm {
     headersOnly: policy.maxFullDownloadBytes !== null,
     headersOnlyKb:
       policy.maxFullDownloadBytes !== null ? Math.round(policy.maxFullDownloadBytes / 1024) : 5000,
+  };
+}
+
+export function formFromAccount(account: AccountOut): AccountForm {
+  return {
+    label: account.label,
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    username: account.username,
+    password: '',
+    auth: account.auth,
+    ...policyFields(account.policy),
     caPem: account.tls.caPem ?? '',
     pinSha256: account.tls.pinSha256 ?? '',
   };

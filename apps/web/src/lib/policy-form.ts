@@ -67,9 +67,9 @@ export function validatePolicy(form: PolicyForm): PolicyErrors {
     errors.maxMessageMegabytes = 'Between 0.001 and 1024 MB.';
   }
   if (form.defaultRetentionDays.trim() !== '') {
-    const days = numberIn(form.defaultRetentionDays, 1, 36_500);
+    const days = numberIn(form.defaultRetentionDays, 1, 3650);
     if (days === null || !Number.isInteger(days)) {
-      errors.defaultRetentionDays = 'A whole number of days from 1 to 36500, or empty.';
+      errors.defaultRetentionDays = 'A whole number of days from 1 to 3650, or empty.';
     }
   }
   return errors;

@@ -2,6 +2,7 @@ import type {
   AccountIn,
   AccountOut,
   AccountPatch,
+  AccountPolicy,
   AccountTestIn,
   AccountTestReply,
   ServerEvent,
@@ -62,6 +63,11 @@ export const useAccountsStore = defineStore('accounts', () => {
     const index = accounts.value.findIndex((candidate) => candidate.id === account.id);
     if (index >= 0) accounts.value.splice(index, 1, account);
     else accounts.value.push(account);
+  }
+
+  /** This Popgate's policy for a new account (the admin's retention and minimum interval). */
+  function newAccountDefaults(): Promise<AccountPolicy> {
+    return endpoints.defaults();
   }
 
   async function create(input: AccountIn): Promise<AccountOut> {
@@ -143,6 +149,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     totalUnread,
     load,
     scheduleRefresh,
+    newAccountDefaults,
     create,
     update,
     remove,

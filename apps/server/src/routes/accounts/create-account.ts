@@ -1,4 +1,4 @@
-import { AccountIn, AccountOut, DEFAULT_ACCOUNT_POLICY } from '@popgate/contracts';
+import { AccountIn, AccountOut } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   checkAccountCount,
@@ -8,6 +8,7 @@ import {
   checkSecurity,
   loadPolicy,
 } from '../../accounts/account-policy-check';
+import { accountPolicyDefaults } from '../../accounts/account-defaults';
 import { toAccountOut } from '../../accounts/account-out';
 import { authMethodToDb } from '../../accounts/auth-method-names';
 import { linkAccount } from '../../accounts/link-account';
@@ -39,11 +40,9 @@ export const createAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
       const policy = await loadPolicy(prisma);
       checkPort(body.port, policy);
       checkSecurity(body.security, policy);
-      // Left to the default, the interval follows the admin's minimum instead of failing it.
-      const pollSeconds =
-        body.policy?.pollSeconds ??
-        Math.max(DEFAULT_ACCOUNT_POLICY.pollSeconds, policy.minPollSeconds);
-      checkPollSeconds(pollSeconds, policy);
+      // What the body leaves out follows the admin's policy (the minimum interval, the retention).
+      const accountPolicy = { ...accountPolicyDefaults(policy), ...body.policy };
+      checkPollSeconds(accountPolicy.pollSeconds, policy);
       await checkHostForAccount(host, policy, {
         allowPrivateNetworks: app.config.allowPrivateNetworks,
       });
@@ -59,7 +58,7 @@ export const createAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
           username: body.username,
           password: body.password,
           auth: authMethodToDb(body.auth ?? 'auto'),
-          policy: { ...body.policy, pollSeconds },
+          policy: accountPolicy,
           // An emptied field of the form means "none".
           tls: { caPem: body.tls?.caPem || null, pinSha256: body.tls?.pinSha256 || null },
         });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountDefaultsRoute } from './account-defaults';
 import { checkAccountNowRoute } from './check-account-now';
 import { createAccountRoute } from './create-account';
 import { deleteAccountRoute } from './delete-account';
@@ -10,6 +11,7 @@ import { updateAccountRoute } from './update-account';
 /** The /api/accounts routes: the signed-in user's own POP3 accounts, and connection tests. */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(listAccountsRoute);
+  await app.register(accountDefaultsRoute);
   await app.register(createAccountRoute);
   await app.register(testAccountConnectionRoute);
   await app.register(getAccountRoute);
