@@ -61,6 +61,8 @@ describe('admin routes', () => {
     expect(all).toEqual(expect.arrayContaining(['root@example.test', 'member@example.test']));
     const found = (await admin.get('/api/admin/users?q=MEMB')).json().items;
     expect(found.map((u: { email: string }) => u.email)).toEqual(['member@example.test']);
+    // Signing up is a first sign-in.
+    expect(Date.parse(found[0].lastLoginAt)).toBeGreaterThan(Date.now() - 600_000);
   });
 
   it('creates a user with an initial password who can then sign in', async () => {

@@ -31,7 +31,7 @@ const errors = {
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
 
-  /** Opens a session for the user, sets its cookie, and records how it began. */
+  /** Opens a session for the user, sets its cookie, and records when and how it began. */
   async function signIn(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -43,6 +43,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       userAgent: request.headers['user-agent'],
     });
     app.setSessionCookie(request, reply, session.token, session.expiresAt);
+    await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     await audit(prisma, request, {
       action,
       actor: user,
@@ -137,7 +138,6 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       await recordSignIn(prisma, request.ip, email, true);
-      await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
       await signIn(request, reply, user, 'user.login');
       return { id: user.id, email: user.email, role: user.role };
     },
