@@ -1,10 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { utcTimestamps } from '../../apps/server/src/db/utc-timestamps';
 import { decodeCursor, encodeCursor } from '../../apps/server/src/mail/message-cursor';
 import { listStatement } from './list-sql';
-
-const TIMESTAMP = 1114;
 
 interface Row {
   id: string;
@@ -29,13 +28,7 @@ export async function startFloorServer(url: string, userId: string, poolSize: nu
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    // Prisma keeps timestamps as UTC wall time: read them the same way.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === TIMESTAMP
-          ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types: utcTimestamps,
   });
   const server = http.createServer((request, response) => {
     const query = new URL(request.url!, 'http://floor').searchParams;
