@@ -7,7 +7,10 @@ export interface LoadResult {
   requests: number;
 }
 
-/** Drives `url` with autocannon (in this process) and keeps what the comparison needs. */
+/**
+ * Drives `url` with autocannon and keeps what the comparison needs. autocannon runs in a worker
+ * thread: on the bench's own event loop it would take turns with the servers it measures.
+ */
 export async function load(
   url: string,
   options: { connections: number; seconds: number; headers?: Record<string, string> },
@@ -17,6 +20,7 @@ export async function load(
     connections: options.connections,
     duration: options.seconds,
     headers: options.headers ?? {},
+    workers: 1,
   });
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) {
