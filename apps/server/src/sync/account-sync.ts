@@ -1,5 +1,5 @@
 import type { Pop3Client } from '@popgate/pop3';
-import type { Message, Pop3Account, Policy } from '../generated/prisma/client';
+import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
 import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, type SyncFailure } from './failure';
@@ -7,15 +7,10 @@ import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
 import { connectAccount } from './pop3-connect';
 import { CommitQueue } from './commit-queue';
+import { readStoredUidls, type StoredUidls } from './stored-uidls';
 import { storeMessages, type DownloadedMessage, type MessageToStore } from './store-message';
 import type { SyncContext } from './sync-context';
 import { toListItem } from '../mail/list-item';
-
-/** What the database holds of the account's messages when the session starts. */
-interface StoredState {
-  uidl: string;
-  serverState: Message['serverState'];
-}
 
 export interface SyncResult {
   ok: boolean;
@@ -45,38 +40,56 @@ export async function syncAccount(
   signal: AbortSignal,
 ): Promise<SyncResult> {
   const { prisma } = ctx;
-  const account = await prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } });
-  const policy = await prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
-  const run = await prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } });
-  await setStatus(ctx, account, { status: 'syncing' });
+  // Independent statements go together: a poll of an unchanged mailbox is mostly round trips.
+  const [account, policy] = await Promise.all([
+    prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } }),
+    prisma.policy.findUniqueOrThrow({ where: { id: 1 } }),
+  ]);
+  const [run] = await Promise.all([
+    prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } }),
+    setStatus(ctx, account, { status: 'syncing' }),
+  ]);
 
   const result: SyncResult = { ok: false, newMessages: 0, bytes: 0, deletedOnServer: 0 };
   let client: Pop3Client | undefined;
+  // Statements that run while the server is busy with something else; awaited before the end,
+  // and handled at once so that one failing before its turn is no unhandled rejection.
+  const alongside: Promise<unknown>[] = [];
+  const meanwhile = <T>(work: Promise<T>): Promise<T> => {
+    work.catch(() => {});
+    alongside.push(work);
+    return work;
+  };
   try {
+    // Read while connecting: nothing else changes it, this session holds the account's lock.
+    const storedRead = meanwhile(readStoredUidls(prisma, accountId));
     client = await connectAccount(ctx, account, policy, signal);
-    await prisma.pop3Account.update({
-      where: { id: accountId },
-      data: {
-        capabilities: client.capabilities as object,
-        serverInfo: client.serverInfo() as object,
-      },
-    });
+    const serverRecorded = meanwhile(
+      // then: Prisma sends a statement only once it is awaited or then-ed.
+      prisma.pop3Account
+        .update({
+          where: { id: accountId },
+          data: {
+            capabilities: client.capabilities as object,
+            serverInfo: client.serverInfo() as object,
+          },
+        })
+        .then(() => undefined),
+    );
     const listing = await identifyMessages(client);
-    const stored = await prisma.message.findMany({
-      where: { accountId },
-      select: { uidl: true, serverState: true },
-    });
+    const [stored] = await Promise.all([storedRead, serverRecorded]);
     await fetchNew(ctx, client, account, listing, stored, result);
     await reconcileServerState(ctx, account, listing, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
     await client.quit();
     // Nothing else can be pending: this session holds the account's lock.
-    if (result.deletedOnServer > 0 || stored.some((m) => m.serverState === 'delete_pending'))
+    if (result.deletedOnServer > 0 || stored.deletePending.length > 0)
       await markDeletedAfterQuit(ctx, account);
     result.ok = true;
   } catch (error) {
     // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
     client?.destroy();
+    await Promise.allSettled(alongside);
     result.failure = classifyFailure(signal.aborted ? (signal.reason ?? error) : error);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
@@ -89,11 +102,10 @@ async function fetchNew(
   client: Pop3Client,
   account: Pop3Account,
   listing: ServerMessage[],
-  stored: StoredState[],
+  stored: StoredUidls,
   result: SyncResult,
 ): Promise<void> {
-  const known = new Set(stored.map((m) => m.uidl));
-  const fresh = listing.filter((m) => !known.has(m.uidl));
+  const fresh = listing.filter((m) => !stored.all.has(m.uidl));
   if (fresh.length === 0) return;
 
   const limit = account.maxFullDownloadBytes;
@@ -177,16 +189,14 @@ async function reconcileServerState(
   ctx: SyncContext,
   account: Pop3Account,
   listing: ServerMessage[],
-  stored: StoredState[],
+  stored: StoredUidls,
 ): Promise<void> {
-  const onServer = new Set(listing.map((m) => m.uidl));
-  const missing = (state: StoredState['serverState']) =>
-    stored.filter((m) => m.serverState === state && !onServer.has(m.uidl)).map((m) => m.uidl);
-  for (const [from, to] of [
-    ['on_server', 'gone'],
-    ['delete_pending', 'deleted_by_popgate'],
+  const listed = new Set(listing.map((m) => m.uidl));
+  for (const [from, to, uidlsInState] of [
+    ['on_server', 'gone', stored.onServer],
+    ['delete_pending', 'deleted_by_popgate', stored.deletePending],
   ] as const) {
-    const uidls = missing(from);
+    const uidls = uidlsInState.filter((uidl) => !listed.has(uidl));
     if (uidls.length === 0) continue;
     await ctx.prisma.message.updateMany({
       where: { accountId: account.id, serverState: from, uidl: { in: uidls } },
@@ -230,8 +240,13 @@ async function setStatus(
   ctx: SyncContext,
   account: Pop3Account,
   data: { status: Pop3Account['status']; lastError?: string | null; lastErrorCode?: string | null },
+  /** More columns to write in the same statement. */
+  alongside: { lastSyncAt?: Date; failureCount?: number; nextSyncAt?: Date } = {},
 ): Promise<void> {
-  await ctx.prisma.pop3Account.update({ where: { id: account.id }, data });
+  await ctx.prisma.pop3Account.update({
+    where: { id: account.id },
+    data: { ...data, ...alongside },
+  });
   await ctx.events.publish(account.userId, 'account.status', {
     accountId: account.id,
     status: data.status,
@@ -267,7 +282,7 @@ async function finish(
     result.ok ? { ok: true } : { ok: false, failure: result.failure!, failures },
     ownerActive,
   );
-  await ctx.prisma.syncRun.update({
+  const recordRun = ctx.prisma.syncRun.update({
     where: { id: runId },
     data: {
       endedAt: now,
@@ -279,24 +294,18 @@ async function finish(
       error: result.failure?.message ?? null,
     },
   });
-  await ctx.prisma.pop3Account.update({
-    where: { id: account.id },
-    data: {
-      lastSyncAt: now,
-      failureCount: failures,
-      // null: stopped until the user changes the account; the scheduler skips it by status.
-      nextSyncAt: new Date(now.getTime() + (delay ?? 365 * 24 * 3600) * 1000),
-    },
-  });
-  await setStatus(
-    ctx,
-    account,
-    result.ok
-      ? { status: 'ok', lastError: null, lastErrorCode: null }
-      : {
-          status: result.failure!.status,
-          lastError: result.failure!.message,
-          lastErrorCode: result.failure!.code,
-        },
-  );
+  const schedule = {
+    lastSyncAt: now,
+    failureCount: failures,
+    // null: stopped until the user changes the account; the scheduler skips it by status.
+    nextSyncAt: new Date(now.getTime() + (delay ?? 365 * 24 * 3600) * 1000),
+  };
+  const status = result.ok
+    ? { status: 'ok' as const, lastError: null, lastErrorCode: null }
+    : {
+        status: result.failure!.status,
+        lastError: result.failure!.message,
+        lastErrorCode: result.failure!.code,
+      };
+  await Promise.all([recordRun, setStatus(ctx, account, status, schedule)]);
 }
