@@ -76,8 +76,9 @@ export async function syncAccount(
         })
         .then(() => undefined),
     );
-    const listing = await identifyMessages(client);
-    const [stored] = await Promise.all([storedRead, serverRecorded]);
+    const stored = await storedRead;
+    const listing = await identifyMessages(client, stored.all);
+    await serverRecorded;
     await fetchNew(ctx, client, account, listing, stored, result);
     await reconcileServerState(ctx, account, listing, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
@@ -109,7 +110,8 @@ async function fetchNew(
   if (fresh.length === 0) return;
 
   const limit = account.maxFullDownloadBytes;
-  const aboveLimit = (m: ServerMessage) => limit !== null && m.size > limit;
+  // Whenever one message is new, LIST was sent: every new one has its size.
+  const aboveLimit = (m: ServerMessage) => limit !== null && m.size! > limit;
   const headersOnly = fresh.filter(aboveLimit);
   const full = fresh.filter((m) => !aboveLimit(m));
   const byNumber = new Map(fresh.map((m) => [m.number, m]));
@@ -146,7 +148,7 @@ async function fetchNew(
       accountId: account.id,
       userId: account.userId,
       uidl: entry.uidl,
-      listedSize: entry.size,
+      listedSize: entry.size!,
       raw,
       headersOnly: onlyHeaders,
       receivedAt: ctx.clock.now(),

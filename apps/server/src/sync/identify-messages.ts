@@ -5,7 +5,8 @@ import { Pop3Error, type Pop3Client } from '@popgate/pop3';
 export interface ServerMessage {
   number: number;
   uidl: string;
-  size: number;
+  /** As listed; null when LIST was not needed because every message was already stored. */
+  size: number | null;
 }
 
 const headerDigest = (headers: Buffer) =>
@@ -14,26 +15,38 @@ const headerDigest = (headers: Buffer) =>
 /**
  * Lists the maildrop with a stable key per message: its UIDL; for a server without UIDL, a digest
  * of its headers (TOP n 0). Duplicate UIDLs (a broken server) are told apart by that digest too,
- * so two different messages never share a key.
+ * so two different messages never share a key. Sizes are only needed for what is to be
+ * downloaded: when every key is in `stored`, LIST is not sent (a poll of an unchanged mailbox).
  */
-export async function identifyMessages(client: Pop3Client): Promise<ServerMessage[]> {
-  const sizes = await client.list();
-  if (sizes.length === 0) return [];
+export async function identifyMessages(
+  client: Pop3Client,
+  stored: ReadonlySet<string> = new Set(),
+): Promise<ServerMessage[]> {
   const uids = await readUidls(client);
   if (uids) {
     const counts = new Map<string, number>();
     for (const uid of uids.values()) counts.set(uid, (counts.get(uid) ?? 0) + 1);
-    const result: ServerMessage[] = [];
-    for (const { number, size } of sizes) {
-      const uid = uids.get(number);
-      if (uid === undefined)
-        throw new Pop3Error('PROTOCOL', `The server listed message ${number} without a UIDL`);
+    const keyed: Array<{ number: number; uidl: string }> = [];
+    for (const [number, uid] of uids) {
       const key =
         (counts.get(uid) ?? 0) > 1 ? `${uid}#${headerDigest(await client.top(number, 0))}` : uid;
-      result.push({ number, uidl: key, size });
+      keyed.push({ number, uidl: key });
     }
-    return result;
+    if (keyed.every((m) => stored.has(m.uidl))) return keyed.map((m) => ({ ...m, size: null }));
+    const sizes = new Map((await client.list()).map((entry) => [entry.number, entry.size]));
+    for (const number of sizes.keys()) {
+      if (!uids.has(number))
+        throw new Pop3Error('PROTOCOL', `The server listed message ${number} without a UIDL`);
+    }
+    return keyed.map(({ number, uidl }) => {
+      const size = sizes.get(number);
+      if (size === undefined)
+        throw new Pop3Error('PROTOCOL', `The server gave message ${number} a UIDL but no size`);
+      return { number, uidl, size };
+    });
   }
+  const sizes = await client.list();
+  if (sizes.length === 0) return [];
   if (client.capabilities.capaSupported && !client.capabilities.top) {
     throw new Pop3Error(
       'PROTOCOL',
