@@ -109,6 +109,30 @@ export const SyncRunOut = Type.Object({
 });
 export type SyncRunOut = Static<typeof SyncRunOut>;
 
+/** The server's TLS certificate as seen at the last check, with the days it has left. */
+export const CertificateSummary = Type.Object({
+  subject: Type.Optional(Type.String()),
+  issuer: Type.Optional(Type.String()),
+  validFrom: Type.Optional(Type.String()),
+  validTo: Type.Optional(Type.String()),
+  fingerprint256: Type.Optional(Type.String()),
+  protocol: Type.Optional(Type.String()),
+  cipher: Type.Optional(Type.String()),
+  daysLeft: Nullable(Type.Integer()),
+});
+export type CertificateSummary = Static<typeof CertificateSummary>;
+
+/** GET /api/admin/accounts/:id/diagnostics: what the server said at the last check, and warnings. */
+export const AccountDiagnostics = Type.Object({
+  checkedAt: Nullable(Type.String()),
+  status: Type.String(),
+  /** The server-info summary (as POST /api/accounts/test returns it), null before a first check. */
+  serverInfo: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  certificate: Nullable(CertificateSummary),
+  warnings: Type.Array(Type.String()),
+});
+export type AccountDiagnostics = Static<typeof AccountDiagnostics>;
+
 export const AdminPolicy = Type.Object(
   {
     signupOpen: Type.Boolean(),

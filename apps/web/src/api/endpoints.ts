@@ -1,4 +1,5 @@
 import type {
+  AccountDiagnostics,
   AccountIn,
   AdminAccount,
   AdminAccountQuery,
@@ -30,7 +31,6 @@ import type {
   TrashOutcome,
   TrustedSenderOut,
 } from '@popgate/contracts';
-import type { AccountDiagnostics } from '../lib/account-diagnostics';
 import { api, withQuery, type ApiClient } from './client';
 
 const enc = encodeURIComponent;

@@ -1,25 +1,5 @@
+import type { AccountDiagnostics } from '@popgate/contracts';
 import { describeServerInfo, type InfoRow } from './server-info';
-
-/**
- * GET /api/admin/accounts/:id/diagnostics: what the server told Popgate at the last check and
- * the warnings an admin should see. The contract leaves its shape open; these are its fields.
- */
-export interface AccountDiagnostics {
-  checkedAt: string | null;
-  status: string;
-  serverInfo: Record<string, unknown> | null;
-  certificate: {
-    subject?: string;
-    issuer?: string;
-    validFrom?: string;
-    validTo?: string;
-    fingerprint256?: string;
-    protocol?: string;
-    cipher?: string;
-    daysLeft: number | null;
-  } | null;
-  warnings: string[];
-}
 
 /** "expires in 40 days", "expired 3 days ago": how long the server's certificate has left. */
 export function certificateExpiry(daysLeft: number | null): string | null {

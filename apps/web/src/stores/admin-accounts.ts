@@ -1,9 +1,13 @@
-import type { AdminAccount, AdminAccountQuery, SyncRunOut } from '@popgate/contracts';
+import type {
+  AccountDiagnostics,
+  AdminAccount,
+  AdminAccountQuery,
+  SyncRunOut,
+} from '@popgate/contracts';
 import { defineStore } from 'pinia';
 import { reactive, ref } from 'vue';
 import { api } from '../api/client';
 import { adminApi } from '../api/endpoints';
-import type { AccountDiagnostics } from '../lib/account-diagnostics';
 
 export type AccountSort = NonNullable<AdminAccountQuery['sort']>;
 

@@ -1,20 +1,13 @@
+import type { AccountDiagnostics, CertificateSummary } from '@popgate/contracts';
 import type { Pop3Account } from '../../generated/prisma/client';
 
-interface TlsSummary {
-  subject?: string;
-  issuer?: string;
-  validFrom?: string;
-  validTo?: string;
-  fingerprint256?: string;
-  protocol?: string;
-  cipher?: string;
-}
+type TlsSummary = Omit<CertificateSummary, 'daysLeft'>;
 
 /**
  * The server facts from the last check (capabilities, TLS certificate and its expiry, auth
  * mechanisms, LOGIN-DELAY, EXPIRE) and the warnings an admin should see.
  */
-export function accountDiagnostics(account: Pop3Account) {
+export function accountDiagnostics(account: Pop3Account): AccountDiagnostics {
   const info = (account.serverInfo ?? null) as
     | (Record<string, unknown> & { tls?: TlsSummary | null; expire?: number | 'never' | null })
     | null;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  AccountDiagnostics,
   AdminAccount,
   AdminAccountPatch,
   AdminAccountQuery,
@@ -232,7 +233,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           'What the server told Popgate at the last check: capabilities, TLS, LOGIN-DELAY, EXPIRE, warnings',
         params: Id,
-        response: { 200: Type.Unknown(), ...errors },
+        response: { 200: AccountDiagnostics, ...errors },
       },
     },
     async (request) => accountDiagnostics(await find(request.params.id)),
