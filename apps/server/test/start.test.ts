@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, dropDatabase } from './support/databases';
-import { buildServer, runServerToExit, startServer } from './support/server-process';
+import { buildServer, runServerToExit, startServer, startWithNpm } from './support/server-process';
 
 beforeAll(() => buildServer());
 
@@ -85,6 +85,28 @@ describe('stopping Popgate with SIGTERM', () => {
       const response = await signUp;
       expect(response.status).toBe(201);
       expect(await exit).toBe(0);
+    } finally {
+      await dropDatabase(name);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+  it('stops the server when `npm start` is sent SIGTERM, though npm does not pass it on', async () => {
+    const { name, url } = await createDatabase('popgate_test_npm_stop');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-npm-stop-'));
+    try {
+      const server = await startWithNpm({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      await server.stop('SIGTERM');
+      const deadline = Date.now() + 15_000;
+      let stopped = false;
+      while (!stopped && Date.now() < deadline) {
+        stopped = await fetch(`${server.url}/healthz`).then(
+          () => false,
+          () => true,
+        );
+        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(stopped).toBe(true);
     } finally {
       await dropDatabase(name);
       fs.rmSync(dataDir, { recursive: true, force: true });

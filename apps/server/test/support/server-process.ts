@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(serverDir, '../..');
 export const mainJs = path.join(serverDir, 'dist', 'main.js');
 
 /** Bundles the server exactly as `npm start` runs it. */
@@ -26,10 +27,26 @@ process.once('exit', () => {
 
 /** Starts dist/main.js on a random port and resolves once it prints its URL. */
 export function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, [mainJs], {
+  return startProcess(process.execPath, [mainJs], env);
+}
+
+/** Starts Popgate the README's way, `npm start` from the repository's root. */
+export function startWithNpm(env: Record<string, string>): Promise<RunningServer> {
+  return startProcess('npm', ['start', '--silent'], env, repoRoot);
+}
+
+function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = serverDir,
+): Promise<RunningServer> {
+  const child = spawn(command, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
