@@ -6,10 +6,12 @@ import { classifyFailure, type SyncFailure } from './failure';
 import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
 import { connectAccount } from './pop3-connect';
+import { Announcements } from './announcements';
 import { CommitQueue } from './commit-queue';
 import { readStoredUidls, type StoredUidls } from './stored-uidls';
 import { storeMessages, type DownloadedMessage, type MessageToStore } from './store-message';
 import type { SyncContext } from './sync-context';
+import type { MessageListItem } from '@popgate/contracts';
 import { toListItem } from '../mail/list-item';
 
 export interface SyncResult {
@@ -129,18 +131,24 @@ async function fetchNew(
   };
   await progress(true);
 
+  // A batch's events go out in order while the next batch commits: the database is the slow part,
+  // and its commits should follow one another without waiting on the announcements.
+  const announcements = new Announcements();
   // Downloading and parsing go on while the previous batch commits; each batch is one transaction.
   const queue = new CommitQueue<MessageToStore>(async (batch) => {
+    announcements.throwIfFailed();
     const stored = await storeMessages(ctx.prisma, batch);
-    const announced = [];
+    const announced: MessageListItem[] = [];
     for (const [index, { row }] of stored.entries()) {
       if (!row) continue;
       result.newMessages += 1;
       result.bytes += batch[index]!.message.raw.length;
       announced.push(toListItem(row));
     }
-    await ctx.events.publishMany(account.userId, 'message.new', announced);
-    await progress();
+    announcements.add(async () => {
+      await ctx.events.publishMany(account.userId, 'message.new', announced);
+      await progress();
+    });
   }, COMMIT_BATCH);
   const ingest = (onlyHeaders: boolean) => async (number: number, raw: Buffer) => {
     const entry = byNumber.get(number)!;
@@ -175,6 +183,11 @@ async function fetchNew(
   // Every message that arrived whole is committed, also when the download broke off.
   try {
     await queue.flush();
+  } catch (error) {
+    failure ??= { error };
+  }
+  try {
+    await announcements.settled();
   } catch (error) {
     failure ??= { error };
   }
