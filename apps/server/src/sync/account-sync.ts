@@ -26,7 +26,7 @@ export interface SyncResult {
 export const ACTIVE_POLL_SECONDS = 60;
 const PROGRESS_EVERY_MS = 250;
 /** Messages per transaction at most; the byte bound keeps a batch's parameters modest in memory. */
-const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024 };
+const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
 
 /**
  * One POP3 session for one account: list, fetch what is new, commit each message, and only
@@ -131,24 +131,29 @@ async function fetchNew(
   };
   await progress(true);
 
-  // A batch's events go out in order while the next batch commits: the database is the slow part,
-  // and its commits should follow one another without waiting on the announcements.
+  // A batch's events go out in order while later batches commit: the database is the slow part,
+  // and its commits should not wait on the announcements.
   const announcements = new Announcements();
-  // Downloading and parsing go on while the previous batch commits; each batch is one transaction.
+  // Downloading and parsing go on while earlier batches commit; each batch is one transaction.
   const queue = new CommitQueue<MessageToStore>(async (batch) => {
     announcements.throwIfFailed();
-    const stored = await storeMessages(ctx.prisma, batch);
-    const announced: MessageListItem[] = [];
-    for (const [index, { row }] of stored.entries()) {
-      if (!row) continue;
-      result.newMessages += 1;
-      result.bytes += batch[index]!.message.raw.length;
-      announced.push(toListItem(row));
-    }
+    const storing = storeMessages(ctx.prisma, batch).then((stored) => {
+      const announced: MessageListItem[] = [];
+      for (const [index, { row }] of stored.entries()) {
+        if (!row) continue;
+        result.newMessages += 1;
+        result.bytes += batch[index]!.message.raw.length;
+        announced.push(toListItem(row));
+      }
+      return announced;
+    });
+    // Queued before the commit ends, so events keep the download order when a later batch
+    // commits first.
     announcements.add(async () => {
-      await ctx.events.publishMany(account.userId, 'message.new', announced);
+      await ctx.events.publishMany(account.userId, 'message.new', await storing);
       await progress();
     });
+    await storing;
   }, COMMIT_BATCH);
   const ingest = (onlyHeaders: boolean) => async (number: number, raw: Buffer) => {
     const entry = byNumber.get(number)!;

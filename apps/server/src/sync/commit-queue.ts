@@ -3,19 +3,21 @@ export interface CommitQueueLimits {
   items: number;
   /** ...or at this many bytes, whichever comes first (one larger item is a batch of its own). */
   bytes: number;
+  /** Batches in the database at once. */
+  inFlight: number;
 }
 
 /**
- * Group commit: items are committed in batches while the next ones arrive. One batch is in the
- * database at a time; whatever arrives meanwhile waits and goes in the next one, so a slow
- * source commits each item at once and a fast one fills batches. `add` waits (and so holds up
- * the source) only while the waiting batch is full. A failed commit is thrown by the next
- * `add` or `flush`; nothing after it is committed.
+ * Group commit: items are committed in batches while the next ones arrive. Up to `inFlight`
+ * batches are in the database at a time; whatever arrives meanwhile waits and goes in the next
+ * one, so a slow source commits each item at once and a fast one fills batches. `add` waits (and
+ * so holds up the source) only while the waiting batch is full. A failed commit is thrown by the
+ * next `add` or `flush`; no batch is started after it.
  */
 export class CommitQueue<T> {
   private waiting: T[] = [];
   private waitingBytes = 0;
-  private committing: Promise<void> | null = null;
+  private readonly committing = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
 
   constructor(
@@ -27,18 +29,20 @@ export class CommitQueue<T> {
     this.throwIfFailed();
     this.waiting.push(item);
     this.waitingBytes += bytes;
-    while (this.committing && this.isFull()) await this.committing;
+    while (this.committing.size >= this.limits.inFlight && this.isFull()) {
+      await Promise.race(this.committing);
+    }
     this.throwIfFailed();
-    if (!this.committing) this.commitWaiting();
+    this.commitWaiting();
   }
 
   /** Commits everything added so far and waits for it. */
   async flush(): Promise<void> {
     for (;;) {
       this.throwIfFailed();
-      if (this.committing) await this.committing;
-      else if (this.waiting.length > 0) this.commitWaiting();
-      else return;
+      this.commitWaiting();
+      if (this.committing.size > 0) await Promise.race(this.committing);
+      else if (this.waiting.length === 0 || this.failure) return;
     }
   }
 
@@ -52,18 +56,20 @@ export class CommitQueue<T> {
 
   private commitWaiting(): void {
     if (this.failure || this.waiting.length === 0) return;
+    if (this.committing.size >= this.limits.inFlight) return;
     const batch = this.waiting;
     this.waiting = [];
     this.waitingBytes = 0;
-    this.committing = this.commit(batch).then(
+    const done: Promise<void> = this.commit(batch).then(
       () => {
-        this.committing = null;
+        this.committing.delete(done);
         this.commitWaiting();
       },
       (error: unknown) => {
-        this.failure = { error };
-        this.committing = null;
+        this.failure ??= { error };
+        this.committing.delete(done);
       },
     );
+    this.committing.add(done);
   }
 }

@@ -201,12 +201,16 @@ export async function storeMessages(
   const accountId = batch[0]!.message.accountId;
   const hashed = batch.map((item) => ({ ...item, sourceSha256: sha256(item.message.raw) }));
   const now = utc(new Date());
-  // Two messages with the same bytes need the bytes sent once.
+  // Two messages with the same bytes need the bytes sent once. In hash order: transactions that
+  // insert the same sources at once then lock them in the same order and cannot deadlock.
   const sources = new Map(
-    hashed.map(({ message, sourceSha256 }) => [
-      sourceSha256,
-      [sourceSha256, message.raw.length, message.raw, now],
-    ]),
+    hashed
+      .map(({ message, sourceSha256 }) => ({ message, sourceSha256 }))
+      .sort((a, b) => (a.sourceSha256 < b.sourceSha256 ? -1 : 1))
+      .map(({ message, sourceSha256 }) => [
+        sourceSha256,
+        [sourceSha256, message.raw.length, message.raw, now],
+      ]),
   );
   return inTransaction(poolOf(prisma), async (client) => {
     await insertRows(
