@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 
 export interface MailAddress {
@@ -37,12 +38,28 @@ export interface ParsedMessage {
 }
 
 const SNIPPET_LENGTH = 200;
+/** How much of the message the parser takes at a time. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * The message as a stream of views into its bytes (nothing is copied). Handed one Buffer, the
+ * parser decodes a large attachment as one string several times the attachment's size.
+ */
+function inPieces(raw: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let start = 0; start < raw.length; start += PIECE_BYTES)
+        yield raw.subarray(start, start + PIECE_BYTES);
+    })(),
+    { objectMode: false },
+  );
+}
 
 /** Parses raw RFC 5322 bytes. Never throws: a broken message still yields what can be read. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, {
+    mail = await simpleParser(inPieces(raw), {
       skipImageLinks: true,
       skipTextToHtml: true,
       keepCidLinks: true,
