@@ -2,23 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { utcTimestamps } from '../../apps/server/src/db/utc-timestamps';
+import { toListItem } from '../../apps/server/src/mail/list-item';
 import { decodeCursor, encodeCursor } from '../../apps/server/src/mail/message-cursor';
-import { listStatement } from './list-sql';
-
-interface Row {
-  id: string;
-  accountId: string;
-  subject: string;
-  fromName: string;
-  fromAddress: string;
-  date: Date;
-  snippet: string;
-  size: number;
-  seen: boolean;
-  flagged: boolean;
-  hasAttachments: boolean;
-  rank: string | null;
-}
+import { listStatement, type ListRow } from '../../apps/server/src/routes/messages/list-query';
 
 /**
  * The floor: a bare node:http server answering GET /api/messages with the same statement through
@@ -37,23 +23,14 @@ export async function startFloorServer(url: string, userId: string, poolSize: nu
     const after = cursor ? decodeCursor(cursor) : undefined;
     const q = query.get('q') ?? undefined;
     pool
-      .query<Row>(listStatement(userId, { limit, ...(q && { q }), ...(after && { after }) }))
+      .query<ListRow>(
+        listStatement({ userId, search: q ?? null, trash: false, limit, ...(after && { after }) }),
+      )
       .then(({ rows }) => {
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         const body = JSON.stringify({
-          items: page.map((row) => ({
-            id: row.id,
-            accountId: row.accountId,
-            subject: row.subject,
-            from: { name: row.fromName, address: row.fromAddress },
-            date: row.date.toISOString(),
-            snippet: row.snippet,
-            size: row.size,
-            seen: row.seen,
-            flagged: row.flagged,
-            hasAttachments: row.hasAttachments,
-          })),
+          items: page.map(toListItem),
           nextCursor:
             rows.length > limit && last
               ? encodeCursor({

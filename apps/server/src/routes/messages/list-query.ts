@@ -31,6 +31,15 @@ export interface ListRow extends ListColumns {
  * busiest read, and Prisma's raw query costs more than the statement at this size.
  */
 export async function listMessages(prisma: Db, filters: ListFilters): Promise<ListRow[]> {
+  const { rows } = await poolOf(prisma).query<ListRow>({
+    ...listStatement(filters),
+    types: utcTimestamps,
+  });
+  return rows;
+}
+
+/** The statement of one page, as node-postgres takes it. */
+export function listStatement(filters: ListFilters): { text: string; values: unknown[] } {
   const query = filters.search === null ? null : tsQuery(filters.search);
   const rank = Prisma.sql`ts_rank(m.search, query)`;
   const where = [
@@ -59,10 +68,5 @@ export async function listMessages(prisma: Db, filters: ListFilters): Promise<Li
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m.date DESC, m.id DESC
      LIMIT ${filters.limit + 1}`;
-  const { rows } = await poolOf(prisma).query<ListRow>({
-    text: statement.text,
-    values: statement.values,
-    types: utcTimestamps,
-  });
-  return rows;
+  return { text: statement.text, values: statement.values };
 }
