@@ -47,6 +47,19 @@ describe('the event bus across two processes sharing one database', () => {
     offB();
   });
 
+  it('delivers a batch published at once in order, each event as the publisher made it', async () => {
+    const { user } = await userWithAccount(prismaA);
+    const seen: PopgateEvent[] = [];
+    const off = busB.subscribe((e) => e.userId === user.id && seen.push(e));
+    const payloads = [1, 2, 3, 4, 5].map((n) => ({ n, subject: `Message ${n} — naïve “quotes”` }));
+    const published = await busA.publishMany(user.id, 'message.new', payloads);
+    await waitFor(() => seen.length === 5);
+    expect(published.map((e) => e.payload)).toEqual(payloads);
+    expect(seen).toEqual(published);
+    expect(published[0]!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    off();
+  });
+
   it('carries events too large for a NOTIFY payload', async () => {
     const { user } = await userWithAccount(prismaA);
     const seen: PopgateEvent[] = [];

@@ -34,14 +34,32 @@ const toEvent = (row: EventRow): PopgateEvent => ({
   createdAt: row.createdAt.toISOString(),
 });
 
+/** Records events ($3: their payloads as JSON, in order). */
+const INSERT = `
+  INSERT INTO events ("userId", type, payload)
+  SELECT $1::uuid, $2, payload FROM unnest($3::jsonb[]) WITH ORDINALITY AS p(payload, n)
+  ORDER BY n
+  RETURNING id::text, "createdAt"`;
+
+/**
+ * Records and announces them in one statement, so an event costs one round trip. NOTIFY carries
+ * the whole event, or only its id when larger than $5 bytes (NOTIFY's limit is 8000).
+ */
+const INSERT_AND_NOTIFY = `
+  WITH inserted AS (${INSERT}, payload),
+  announced AS (
+    SELECT id, "createdAt", json_build_object(
+             'id', id, 'userId', $1::text, 'type', $2::text, 'payload', payload,
+             'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text AS message
+      FROM inserted)
+  SELECT id, "createdAt",
+         pg_notify($4, CASE WHEN octet_length(message) <= $5::int THEN message
+                            ELSE json_build_object('id', id)::text END)
+    FROM announced
+   ORDER BY id::bigint`;
+
 /** Event ids are bigints in decimal: shorter is smaller. */
 const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
-/** What NOTIFY carries: the whole event, or its id when it is too large to travel inline. */
-function notification(event: PopgateEvent): string {
-  const full = JSON.stringify(event);
-  return Buffer.byteLength(full) <= INLINE_LIMIT ? full : JSON.stringify({ id: event.id });
-}
 
 /**
  * Events are recorded in the events table (so a client can resume from the last id it saw) and
@@ -104,40 +122,31 @@ export class EventBus {
   }
 
   /**
-   * Several events of one type for one user, in order: one insert and one notification
-   * statement for all of them (a sync announces its new messages this way). Through node-postgres
+   * Several events of one type for one user, in order: one statement for all of them (a sync announces its new messages this way). Through node-postgres
    * directly: Prisma's work per row, for a batch of a hundred list items, cost more than the insert.
    */
   async publishMany(userId: string, type: string, payloads: unknown[]): Promise<PopgateEvent[]> {
     if (payloads.length === 0) return [];
-    const pool = poolOf(this.prisma);
-    const { rows } = await pool.query<{ id: string; createdAt: Date }>({
-      text: `INSERT INTO events ("userId", type, payload)
-             SELECT $1::uuid, $2, payload FROM unnest($3::jsonb[]) WITH ORDINALITY AS p(payload, n)
-             ORDER BY n
-             RETURNING id::text, "createdAt"`,
-      values: [userId, type, payloads.map((payload) => JSON.stringify(payload))],
+    const { rows } = await poolOf(this.prisma).query<{ id: string; createdAt: Date }>({
+      text: this.crossProcess ? INSERT_AND_NOTIFY : INSERT,
+      values: [
+        userId,
+        type,
+        payloads.map((payload) => JSON.stringify(payload)),
+        ...(this.crossProcess ? [CHANNEL, INLINE_LIMIT] : []),
+      ],
       types: utcTimestamps,
     });
     // Ids follow the order of the payloads (the sequence is drawn row by row in that order).
     rows.sort((a, b) => compareIds(a.id, b.id));
-    const events = rows.map(
-      (row, index): PopgateEvent => ({
-        id: row.id,
-        userId,
-        type,
-        payload: payloads[index],
-        createdAt: row.createdAt.toISOString(),
-      }),
-    );
-    if (this.crossProcess) {
-      await pool.query('SELECT pg_notify($1, message) FROM unnest($2::text[]) AS message', [
-        CHANNEL,
-        events.map(notification),
-      ]);
-    } else {
-      for (const event of events) this.emitter.emit('event', event);
-    }
+    const events = rows.map((row, index): PopgateEvent => ({
+      id: row.id,
+      userId,
+      type,
+      payload: payloads[index],
+      createdAt: row.createdAt.toISOString(),
+    }));
+    if (!this.crossProcess) for (const event of events) this.emitter.emit('event', event);
     return events;
   }
 

@@ -47,11 +47,6 @@ export async function syncAccount(
     prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } }),
     prisma.policy.findUniqueOrThrow({ where: { id: 1 } }),
   ]);
-  const [run] = await Promise.all([
-    prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } }),
-    setStatus(ctx, account, { status: 'syncing' }),
-  ]);
-
   const result: SyncResult = { ok: false, newMessages: 0, bytes: 0, deletedOnServer: 0 };
   let client: Pop3Client | undefined;
   // Statements that run while the server is busy with something else; awaited before the end,
@@ -62,6 +57,14 @@ export async function syncAccount(
     alongside.push(work);
     return work;
   };
+  // Recorded while the connection opens; awaited before anything else of this session is said.
+  const started = meanwhile(
+    Promise.all([
+      prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } }),
+      setStatus(ctx, account, { status: 'syncing' }),
+    ]),
+  );
+  let freshRead: Promise<AccountNow> | undefined;
   try {
     // Read while connecting: nothing else changes it, this session holds the account's lock.
     const storedRead = meanwhile(readStoredUidls(prisma, accountId));
@@ -81,9 +84,14 @@ export async function syncAccount(
     const stored = await storedRead;
     const listing = await identifyMessages(client, stored.all);
     await serverRecorded;
-    await fetchNew(ctx, client, account, listing, stored, result);
-    await reconcileServerState(ctx, account, listing, stored);
+    await started;
+    // Without sizes, identifyMessages found every message stored already (the usual poll).
+    const fresh = listing[0]?.size === null ? [] : listing.filter((m) => !stored.all.has(m.uidl));
+    await fetchNew(ctx, client, account, fresh, result);
+    await reconcileServerState(ctx, account, listing, fresh.length, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
+    // What scheduling needs is read while the server closes the session.
+    freshRead = meanwhile(readAccountNow(ctx, accountId));
     await client.quit();
     // Nothing else can be pending: this session holds the account's lock.
     if (result.deletedOnServer > 0 || stored.deletePending.length > 0)
@@ -96,7 +104,11 @@ export async function syncAccount(
     result.failure = classifyFailure(signal.aborted ? (signal.reason ?? error) : error);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
-  await finish(ctx, account, policy, run.id, result, client);
+  const [run] = await started.catch((error: unknown) => {
+    client?.destroy();
+    throw error;
+  });
+  await finish(ctx, account, policy, run.id, result, client, freshRead);
   return result;
 }
 
@@ -104,11 +116,9 @@ async function fetchNew(
   ctx: SyncContext,
   client: Pop3Client,
   account: Pop3Account,
-  listing: ServerMessage[],
-  stored: StoredUidls,
+  fresh: ServerMessage[],
   result: SyncResult,
 ): Promise<void> {
-  const fresh = listing.filter((m) => !stored.all.has(m.uidl));
   if (fresh.length === 0) return;
 
   const limit = account.maxFullDownloadBytes;
@@ -209,8 +219,16 @@ async function reconcileServerState(
   ctx: SyncContext,
   account: Pop3Account,
   listing: ServerMessage[],
+  freshCount: number,
   stored: StoredUidls,
 ): Promise<void> {
+  // Every stored message believed on the server and listed there (the usual poll): nothing to note.
+  // Keys in a listing differ, so counting the listed ones that were stored is enough.
+  if (
+    stored.onServer.length === stored.all.size &&
+    listing.length - freshCount === stored.onServer.length
+  )
+    return;
   const listed = new Set(listing.map((m) => m.uidl));
   for (const [from, to, uidlsInState] of [
     ['on_server', 'gone', stored.onServer],
@@ -276,6 +294,15 @@ async function setStatus(
   });
 }
 
+/** The account as it stands at the end of a session (the user may have changed it meanwhile). */
+function readAccountNow(ctx: SyncContext, accountId: string) {
+  return ctx.prisma.pop3Account.findUniqueOrThrow({
+    where: { id: accountId },
+    include: { user: { select: { activeUntil: true } } },
+  });
+}
+type AccountNow = Awaited<ReturnType<typeof readAccountNow>>;
+
 async function finish(
   ctx: SyncContext,
   account: Pop3Account,
@@ -283,13 +310,11 @@ async function finish(
   runId: string,
   result: SyncResult,
   client: Pop3Client | undefined,
+  freshRead: Promise<AccountNow> = readAccountNow(ctx, account.id),
 ): Promise<void> {
+  const fresh = await freshRead;
   // Real time for scheduling and records; ctx.clock only decides how old mail is.
   const now = new Date();
-  const fresh = await ctx.prisma.pop3Account.findUniqueOrThrow({
-    where: { id: account.id },
-    include: { user: { select: { activeUntil: true } } },
-  });
   const failures = result.ok ? 0 : fresh.failureCount + 1;
   const ownerActive = fresh.user.activeUntil !== null && fresh.user.activeUntil > now;
   const delay = nextSyncDelaySeconds(

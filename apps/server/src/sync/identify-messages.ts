@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Pop3Error, type Pop3Client } from '@popgate/pop3';
+import { Pop3Error, type MessageUid, type Pop3Client } from '@popgate/pop3';
 
 /** A message on the server, named by a key that stays the same across sessions. */
 export interface ServerMessage {
@@ -24,26 +24,33 @@ export async function identifyMessages(
 ): Promise<ServerMessage[]> {
   const uids = await readUidls(client);
   if (uids) {
-    const counts = new Map<string, number>();
-    for (const uid of uids.values()) counts.set(uid, (counts.get(uid) ?? 0) + 1);
-    const keyed: Array<{ number: number; uidl: string }> = [];
-    for (const [number, uid] of uids) {
-      const key =
-        (counts.get(uid) ?? 0) > 1 ? `${uid}#${headerDigest(await client.top(number, 0))}` : uid;
-      keyed.push({ number, uidl: key });
+    const duplicated = listedTwice(uids);
+    const keyed: ServerMessage[] = [];
+    let allStored = true;
+    for (const { number, uid } of uids) {
+      const uidl = duplicated.has(uid)
+        ? `${uid}#${headerDigest(await client.top(number, 0))}`
+        : uid;
+      allStored &&= stored.has(uidl);
+      keyed.push({ number, uidl, size: null });
     }
-    if (keyed.every((m) => stored.has(m.uidl))) return keyed.map((m) => ({ ...m, size: null }));
+    if (allStored) return keyed;
     const sizes = new Map((await client.list()).map((entry) => [entry.number, entry.size]));
+    const numbers = new Set(uids.map((entry) => entry.number));
     for (const number of sizes.keys()) {
-      if (!uids.has(number))
+      if (!numbers.has(number))
         throw new Pop3Error('PROTOCOL', `The server listed message ${number} without a UIDL`);
     }
-    return keyed.map(({ number, uidl }) => {
-      const size = sizes.get(number);
+    for (const message of keyed) {
+      const size = sizes.get(message.number);
       if (size === undefined)
-        throw new Pop3Error('PROTOCOL', `The server gave message ${number} a UIDL but no size`);
-      return { number, uidl, size };
-    });
+        throw new Pop3Error(
+          'PROTOCOL',
+          `The server gave message ${message.number} a UIDL but no size`,
+        );
+      message.size = size;
+    }
+    return keyed;
   }
   const sizes = await client.list();
   if (sizes.length === 0) return [];
@@ -65,11 +72,22 @@ export async function identifyMessages(
   return result;
 }
 
-async function readUidls(client: Pop3Client): Promise<Map<number, string> | null> {
+/** UIDLs the server gave to more than one message (a broken server; usually none). */
+function listedTwice(uids: MessageUid[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { uid } of uids) {
+    if (seen.has(uid)) twice.add(uid);
+    else seen.add(uid);
+  }
+  return twice;
+}
+
+async function readUidls(client: Pop3Client): Promise<MessageUid[] | null> {
   // A server without CAPA may still know UIDL: ask, and fall back when it says no.
   if (client.capabilities.capaSupported && !client.capabilities.uidl) return null;
   try {
-    return new Map((await client.uidl()).map((entry) => [entry.number, entry.uid]));
+    return await client.uidl();
   } catch (error) {
     if (!(error instanceof Pop3Error) || error.code !== 'COMMAND_FAILED') throw error;
     // A refused command leaves the session waiting for RSET; nothing is marked yet, so it is harmless.

@@ -17,9 +17,10 @@ function parseUidListing(text: string): MessageUid {
 
 export async function uidlAll(connection: Pop3Connection): Promise<MessageUid[]> {
   const body = await sendExpectingBody(connection, 'UIDL');
-  return textLines(body)
-    .filter((line) => line.trim() !== '')
-    .map(parseUidListing);
+  // One pass: a maildrop of ten thousand is read at every poll.
+  const uids: MessageUid[] = [];
+  for (const line of textLines(body)) if (line.trim() !== '') uids.push(parseUidListing(line));
+  return uids;
 }
 
 export async function uidlOne(connection: Pop3Connection, number: number): Promise<MessageUid> {
