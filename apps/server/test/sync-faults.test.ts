@@ -214,6 +214,55 @@ describe('a sync that meets a misbehaving server', () => {
     expect(pop3.mailbox('user').map((m) => m.body.toString())).not.toContain(mail(3).toString());
   });
 
+  it('checks an unchanged mailbox with UIDL alone, also when the server lists it in another order', async () => {
+    const pop3 = await serve(3);
+    const acct = await linked(pop3);
+    expect(await syncAccount(harness.ctx, acct.id, never)).toMatchObject({ newMessages: 3 });
+    expect(await syncAccount(harness.ctx, acct.id, never)).toMatchObject({
+      ok: true,
+      newMessages: 0,
+    });
+    expect(sessionCommands(pop3, 2)).toEqual(expect.arrayContaining(['UIDL', 'QUIT']));
+    expect(sessionCommands(pop3, 2)).not.toEqual(expect.arrayContaining(['LIST']));
+    expect(sessionCommands(pop3, 2)).not.toEqual(expect.arrayContaining(['RETR']));
+    pop3.setMailbox(
+      'user',
+      [3, 1, 2].map((n) => ({ body: mail(n), uidl: `uid-${n}` })),
+    );
+    expect(await syncAccount(harness.ctx, acct.id, never)).toMatchObject({
+      ok: true,
+      newMessages: 0,
+    });
+    expect(sessionCommands(pop3, 3)).toEqual(expect.arrayContaining(['UIDL', 'QUIT']));
+    expect(sessionCommands(pop3, 3)).not.toEqual(expect.arrayContaining(['LIST']));
+    expect(sessionCommands(pop3, 3)).not.toEqual(expect.arrayContaining(['RETR']));
+    const states = await prisma.message.findMany({
+      where: { accountId: acct.id },
+      select: { serverState: true },
+    });
+    expect(states.map((m) => m.serverState)).toEqual(['on_server', 'on_server', 'on_server']);
+    // One new message at the end, one gone from the middle: told apart as such.
+    pop3.setMailbox(
+      'user',
+      [3, 2, 4].map((n) => ({ body: mail(n), uidl: `uid-${n}` })),
+    );
+    expect(await syncAccount(harness.ctx, acct.id, never)).toMatchObject({
+      ok: true,
+      newMessages: 1,
+    });
+    const byUidl = await prisma.message.findMany({
+      where: { accountId: acct.id },
+      select: { uidl: true, serverState: true },
+      orderBy: { uidl: 'asc' },
+    });
+    expect(byUidl).toEqual([
+      { uidl: 'uid-1', serverState: 'gone' },
+      { uidl: 'uid-2', serverState: 'on_server' },
+      { uidl: 'uid-3', serverState: 'on_server' },
+      { uidl: 'uid-4', serverState: 'on_server' },
+    ]);
+  });
+
   it('keeps two different messages that a broken server gave the same UIDL', async () => {
     const pop3 = await serve(0);
     pop3.setMailbox('user', [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCapabilities } from '../src/capabilities';
+import { parseUidListing } from '../src/commands/uidl';
 import { Pop3Error } from '../src/errors';
 import { parseGreeting } from '../src/greeting';
 import type { ResponseHandler } from '../src/protocol/response-handler';
@@ -222,5 +223,29 @@ describe('response reader', () => {
     reader.restart();
     reader.feed(Buffer.from('+OK real\r\n'));
     expect(received[0]!.status).toEqual({ kind: 'ok', text: 'real' });
+  });
+});
+
+describe('UIDL listings', () => {
+  it('reads the plain form and the looser ones some servers write', () => {
+    expect(parseUidListing('1 whqtswO00WBw418f9t5JxYwZ')).toEqual({
+      number: 1,
+      uid: 'whqtswO00WBw418f9t5JxYwZ',
+    });
+    expect(parseUidListing('  2\tx-y')).toEqual({ number: 2, uid: 'x-y' });
+    expect(parseUidListing('3  spaced')).toEqual({ number: 3, uid: 'spaced' });
+    expect(parseUidListing('4 uid and-more')).toEqual({ number: 4, uid: 'uid' });
+    expect(parseUidListing('10000 0000271000000001')).toEqual({
+      number: 10000,
+      uid: '0000271000000001',
+    });
+  });
+
+  it('calls a line without a number and a UIDL a protocol error', () => {
+    for (const line of ['x abc', '5', '5 ', ' ', '-1 abc']) {
+      expect(() => parseUidListing(line), line).toThrowError(
+        expect.objectContaining({ code: 'PROTOCOL' }),
+      );
+    }
   });
 });

@@ -82,7 +82,7 @@ export async function syncAccount(
         .then(() => undefined),
     );
     const stored = await storedRead;
-    const listing = await identifyMessages(client, stored.all);
+    const listing = await identifyMessages(client, stored);
     await serverRecorded;
     await started;
     // Without sizes, identifyMessages found every message stored already (the usual poll).
@@ -225,7 +225,7 @@ async function reconcileServerState(
   // Every stored message believed on the server and listed there (the usual poll): nothing to note.
   // Keys in a listing differ, so counting the listed ones that were stored is enough.
   if (
-    stored.onServer.length === stored.all.size &&
+    stored.onServer.length === stored.count &&
     listing.length - freshCount === stored.onServer.length
   )
     return;

@@ -9,7 +9,26 @@ export interface MessageUid {
   uid: string;
 }
 
-function parseUidListing(text: string): MessageUid {
+const ZERO = 0x30;
+const NINE = 0x39;
+const SPACE = 0x20;
+
+/** "n uid" exactly as RFC 1939 writes it, read without a regular expression; null otherwise. */
+function parsePlainListing(text: string): MessageUid | null {
+  const space = text.indexOf(' ');
+  if (space <= 0 || space === text.length - 1) return null;
+  for (let i = 0; i < space; i++) {
+    const code = text.charCodeAt(i);
+    if (code < ZERO || code > NINE) return null;
+  }
+  for (let i = space + 1; i < text.length; i++) if (text.charCodeAt(i) <= SPACE) return null;
+  return { number: Number(text.slice(0, space)), uid: text.slice(space + 1) };
+}
+
+export function parseUidListing(text: string): MessageUid {
+  // A maildrop lists thousands of these at every poll: the plain form goes the short way.
+  const plain = parsePlainListing(text);
+  if (plain) return plain;
   const match = /^\s*(\d+)\s+(\S+)/.exec(text);
   if (!match) throw new Pop3Error('PROTOCOL', `Unreadable UIDL line: ${JSON.stringify(text)}`);
   return { number: Number(match[1]), uid: match[2]! };
