@@ -1,16 +1,20 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import pg from 'pg';
 import { join } from 'node:path';
 import { startDovecot, type Dovecot } from '@popgate/dovecot-harness';
 import { generateCorpus } from '@popgate/pop3-server';
 import { fetchWithMpop } from '../pop3-fetch/fetch-with-mpop';
 import type { FetchTarget } from '../pop3-fetch/fetch-with-popgate';
-import { inAlternatingOrder, median, timed } from '../shared/rounds';
+import { inAlternatingOrder, inRotatingOrder, median, timed } from '../shared/rounds';
+import { databaseCpuSeconds } from './database-cpu';
+import { storeRawBytesOnly } from './raw-bytes-floor';
 import { measurePeakRss } from './measure-peak-rss';
 import { PopgateSync } from './popgate-sync';
 import { createSyncDatabase } from './sync-database';
 
-const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 5);
+const POLL_ROUNDS = Number(process.env.SYNC_BENCH_POLL_ROUNDS ?? 15);
 const MESSAGES = Number(process.env.SYNC_BENCH_MESSAGES ?? 2_000);
 const POLL_MESSAGES = Number(process.env.SYNC_BENCH_POLL_MESSAGES ?? 10_000);
 const INITIAL_TARGET = 1.0;
@@ -68,38 +72,81 @@ try {
     generateCorpus({ count: 1, seed: 3, include20MB: true }).map((m) => m.body),
   );
 
-  // Initial sync: an empty account (and an empty database) against mpop with an empty maildir.
+  // Initial sync: an empty database against mpop with an empty maildir, and the raw-bytes floor.
+  // Round 0 warms up (Popgate's code is compiled on first use, PostgreSQL makes its WAL files)
+  // and is printed but not counted.
   const initial = targetOf(dovecot, 'initial');
+  const floorPool = new pg.Pool({ connectionString: database.url, max: 4 });
   const ours: number[] = [];
   const theirs: number[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    await database.empty();
-    const accountId = await popgate.link(initial);
-    const mpopDir = join(workDir, `initial-${round}`);
-    await mkdir(mpopDir);
-    const [synced, fetched] = await inAlternatingOrder(
-      round,
-      () => timed(() => popgate.sync(accountId)),
-      () => timed(() => fetchWithMpop(initial, mpopDir)),
-    );
-    const stored = await popgate.prisma.message.count({ where: { accountId } });
-    if (
-      synced.value.newMessages !== MESSAGES ||
-      stored !== MESSAGES ||
-      fetched.value !== MESSAGES
-    ) {
-      throw new Error(
-        `counts differ: popgate ${synced.value.newMessages} (${stored} stored), mpop ${fetched.value}, mailbox ${MESSAGES}`,
+  const floors: number[] = [];
+  const nodeCpu: number[] = [];
+  const databaseCpu: number[] = [];
+  try {
+    for (let round = 0; round <= ROUNDS; round++) {
+      const mpopDir = join(workDir, `initial-${round}`);
+      await mkdir(mpopDir);
+      let accountId = '';
+      let cpu = { node: 0, database: null as number | null };
+      const [synced, floor, fetched] = await inRotatingOrder(round + 1, [
+        async () => {
+          await database.empty();
+          accountId = await popgate.link(initial);
+          const nodeBefore = process.cpuUsage();
+          const databaseBefore = databaseCpuSeconds(database.name);
+          const run = await timed(() => popgate.sync(accountId).then((r) => r.newMessages));
+          const nodeUsed = process.cpuUsage(nodeBefore);
+          const databaseAfter = databaseCpuSeconds(database.name);
+          cpu = {
+            node: (nodeUsed.user + nodeUsed.system) / 1e6,
+            database:
+              databaseBefore === null || databaseAfter === null
+                ? null
+                : databaseAfter - databaseBefore,
+          };
+          const stored = await popgate.prisma.message.count({ where: { accountId } });
+          if (stored !== run.value) throw new Error(`popgate stored ${stored} of ${run.value}`);
+          return run;
+        },
+        async () => {
+          await database.empty();
+          return timed(() => storeRawBytesOnly(floorPool, initial));
+        },
+        () => timed(() => fetchWithMpop(initial, mpopDir)),
+      ]);
+      if (synced!.value !== MESSAGES || floor!.value !== MESSAGES || fetched!.value !== MESSAGES) {
+        throw new Error(
+          `counts differ: popgate ${synced!.value}, floor ${floor!.value}, mpop ${fetched!.value}, mailbox ${MESSAGES}`,
+        );
+      }
+      const cpuText =
+        `cpu: node ${cpu.node.toFixed(2)} s` +
+        (cpu.database === null ? '' : `, PostgreSQL ${cpu.database.toFixed(2)} s`);
+      console.log(
+        `initial sync, ${round === 0 ? 'warm-up' : `round ${round}`}: popgate ${synced!.seconds.toFixed(2)} s ` +
+          `(${cpuText}), mpop ${fetched!.seconds.toFixed(2)} s, raw-bytes floor ${floor!.seconds.toFixed(2)} s`,
       );
+      await rm(mpopDir, { recursive: true, force: true });
+      if (round === 0) continue;
+      ours.push(synced!.seconds);
+      theirs.push(fetched!.seconds);
+      floors.push(floor!.seconds);
+      nodeCpu.push(cpu.node);
+      if (cpu.database !== null) databaseCpu.push(cpu.database);
     }
-    ours.push(synced.seconds);
-    theirs.push(fetched.seconds);
-    console.log(
-      `initial sync, round ${round}: popgate ${synced.seconds.toFixed(2)} s, mpop ${fetched.seconds.toFixed(2)} s`,
-    );
-    await rm(mpopDir, { recursive: true, force: true });
+  } finally {
+    await floorPool.end();
   }
   report(`initial sync of ${MESSAGES} messages`, ours, theirs, INITIAL_TARGET);
+  console.log(
+    `  raw-bytes floor (download, raw bytes into PostgreSQL, nothing else): ${median(floors).toFixed(3)} s, ` +
+      `${(median(floors) / median(theirs)).toFixed(2)} × mpop; popgate ${(median(ours) / median(floors)).toFixed(2)} × the floor`,
+  );
+  console.log(
+    `  popgate's CPU per sync (median): node ${median(nodeCpu).toFixed(2)} s` +
+      (databaseCpu.length > 0 ? `, PostgreSQL ${median(databaseCpu).toFixed(2)} s` : '') +
+      ` (${cpus().length} cores)`,
+  );
 
   // Unchanged poll: both hold the whole mailbox already and ask only what is new.
   await database.empty();
@@ -116,7 +163,7 @@ try {
   await popgate.prisma.$executeRawUnsafe('ANALYZE');
   ours.length = 0;
   theirs.length = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; round <= POLL_ROUNDS; round++) {
     const [polled, mpopPolled] = await inAlternatingOrder(
       round,
       () => timed(() => popgate.sync(pollAccountId)),

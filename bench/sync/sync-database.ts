@@ -10,6 +10,7 @@ import {
  * as for the server tests), open to Dovecot's random port the way the tests open it.
  */
 export interface SyncDatabase {
+  name: string;
   url: string;
   /** Removes every user, account, message and stored source, so the next round starts equal. */
   empty(): Promise<void>;
@@ -20,6 +21,7 @@ export async function createSyncDatabase(): Promise<SyncDatabase> {
   const { name, url } = await createMigratedDatabase('popgate_bench_sync');
   await allowAnyPort(url);
   return {
+    name,
     url,
     async empty() {
       // Sources are content-addressed across accounts: a later round must not find them stored.

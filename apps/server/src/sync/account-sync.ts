@@ -26,7 +26,7 @@ export interface SyncResult {
 export const ACTIVE_POLL_SECONDS = 60;
 const PROGRESS_EVERY_MS = 250;
 /** Messages per transaction at most; the byte bound keeps a batch's parameters modest in memory. */
-const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
+export const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
 
 /**
  * One POP3 session for one account: list, fetch what is new, commit each message, and only
