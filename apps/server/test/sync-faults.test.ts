@@ -263,6 +263,28 @@ describe('a sync that meets a misbehaving server', () => {
     ]);
   });
 
+  it('drops the POP3 session and says why when the database cannot record the sync', async () => {
+    const pop3 = await serve(2);
+    const acct = await linked(pop3);
+    await prisma.$executeRawUnsafe('ALTER TABLE sync_runs RENAME TO sync_runs_unavailable');
+    try {
+      await expect(syncAccount(harness.ctx, acct.id, never)).rejects.toThrow(/sync_runs/);
+    } finally {
+      await prisma.$executeRawUnsafe('ALTER TABLE sync_runs_unavailable RENAME TO sync_runs');
+    }
+    const until = Date.now() + 5000;
+    while (pop3.stats.activeSessions > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pop3.stats.activeSessions).toBe(0);
+    expect(sessionCommands(pop3, 1)).not.toContain('QUIT');
+    expect(await storedCount(acct.id)).toBe(0);
+    expect(await syncAccount(harness.ctx, acct.id, never)).toMatchObject({
+      ok: true,
+      newMessages: 2,
+    });
+  });
+
   it('keeps two different messages that a broken server gave the same UIDL', async () => {
     const pop3 = await serve(0);
     pop3.setMailbox('user', [

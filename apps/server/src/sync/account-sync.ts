@@ -104,10 +104,8 @@ export async function syncAccount(
     result.failure = classifyFailure(signal.aborted ? (signal.reason ?? error) : error);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
-  const [run] = await started.catch((error: unknown) => {
-    client?.destroy();
-    throw error;
-  });
+  // A run that could not be recorded failed the session above (it was awaited there): say so.
+  const [run] = await started;
   await finish(ctx, account, policy, run.id, result, client, freshRead);
   return result;
 }
