@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { Pop3Client } from '@popgate/pop3';
 import { insertRows } from '../../apps/server/src/db/insert-rows';
 import { inTransaction } from '../../apps/server/src/db/transaction';
 import { COMMIT_BATCH } from '../../apps/server/src/sync/account-sync';
 import { CommitQueue } from '../../apps/server/src/sync/commit-queue';
-import type { FetchTarget } from '../pop3-fetch/fetch-with-popgate';
+import { connectOverTls, type FetchTarget } from '../pop3-fetch/fetch-with-popgate';
 
 const SOURCE_COLUMNS = [
   { name: 'sha256' },
@@ -21,13 +20,7 @@ const SOURCE_COLUMNS = [
  * beyond this is the price of reading mail in a browser rather than keeping files.
  */
 export async function storeRawBytesOnly(pool: pg.Pool, target: FetchTarget): Promise<number> {
-  const client = await Pop3Client.connect({
-    host: target.host,
-    port: target.port,
-    security: 'tls',
-    tls: { caPem: target.caPem },
-    auth: { username: target.username, password: target.password },
-  });
+  const client = await connectOverTls(target);
   const queue = new CommitQueue<Buffer>(async (batch) => {
     const now = new Date().toISOString();
     const rows = batch.map((raw) => [
