@@ -4,14 +4,8 @@ import { insertRows } from '../../apps/server/src/db/insert-rows';
 import { inTransaction } from '../../apps/server/src/db/transaction';
 import { COMMIT_BATCH } from '../../apps/server/src/sync/account-sync';
 import { CommitQueue } from '../../apps/server/src/sync/commit-queue';
+import { SOURCE_COLUMNS } from '../../apps/server/src/sync/store-message';
 import { connectOverTls, type FetchTarget } from '../pop3-fetch/fetch-with-popgate';
-
-const SOURCE_COLUMNS = [
-  { name: 'sha256' },
-  { name: 'size', type: 'integer' },
-  { name: 'bytes', type: 'bytea' },
-  { name: 'createdAt', type: 'timestamp' },
-];
 
 /**
  * The least a POP3 sync into PostgreSQL does: download every message over TLS (Popgate's POP3

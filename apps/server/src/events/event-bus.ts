@@ -122,8 +122,9 @@ export class EventBus {
   }
 
   /**
-   * Several events of one type for one user, in order: one statement for all of them (a sync announces its new messages this way). Through node-postgres
-   * directly: Prisma's work per row, for a batch of a hundred list items, cost more than the insert.
+   * Several events of one type for one user, in order, in one statement (a sync announces its new
+   * messages this way). Through node-postgres directly: Prisma's work per row, for a batch of a
+   * hundred list items, cost more than the insert.
    */
   async publishMany(userId: string, type: string, payloads: unknown[]): Promise<PopgateEvent[]> {
     if (payloads.length === 0) return [];

@@ -82,11 +82,9 @@ export async function syncAccount(
         .then(() => undefined),
     );
     const stored = await storedRead;
-    const listing = await identifyMessages(client, stored);
+    const { messages: listing, fresh } = await identifyMessages(client, stored);
     await serverRecorded;
     await started;
-    // Without sizes, identifyMessages found every message stored already (the usual poll).
-    const fresh = listing[0]?.size === null ? [] : listing.filter((m) => !stored.all.has(m.uidl));
     await fetchNew(ctx, client, account, fresh, result);
     await reconcileServerState(ctx, account, listing, fresh.length, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);

@@ -36,7 +36,7 @@ export async function fetchFullMessage(
   let client;
   try {
     client = await connectAccount(ctx, message.account, policy, controller.signal);
-    const entry = (await identifyMessages(client)).find((m) => m.uidl === message.uidl);
+    const entry = (await identifyMessages(client)).messages.find((m) => m.uidl === message.uidl);
     if (!entry) {
       await client.quit();
       await ctx.prisma.message.update({ where: { id: messageId }, data: { serverState: 'gone' } });

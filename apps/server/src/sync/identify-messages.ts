@@ -9,6 +9,12 @@ export interface ServerMessage {
   size: number | null;
 }
 
+/** The maildrop as listed, and those of its messages that are not stored yet. */
+export interface Maildrop {
+  messages: ServerMessage[];
+  fresh: ServerMessage[];
+}
+
 /** What is already stored of the maildrop. */
 export interface KnownMessages {
   all: ReadonlySet<string>;
@@ -28,23 +34,27 @@ const headerDigest = (headers: Buffer) =>
 export async function identifyMessages(
   client: Pop3Client,
   stored: KnownMessages = { all: new Set(), onServer: [] },
-): Promise<ServerMessage[]> {
+): Promise<Maildrop> {
   const uids = await readUidls(client);
   if (uids && listedAsStored(uids, stored.onServer)) {
-    return uids.map(({ number, uid }) => ({ number, uidl: uid, size: null }));
+    return {
+      messages: uids.map(({ number, uid }) => ({ number, uidl: uid, size: null })),
+      fresh: [],
+    };
   }
   if (uids) {
     const duplicated = listedTwice(uids);
     const keyed: ServerMessage[] = [];
-    let allStored = true;
+    const fresh: ServerMessage[] = [];
     for (const { number, uid } of uids) {
       const uidl = duplicated.has(uid)
         ? `${uid}#${headerDigest(await client.top(number, 0))}`
         : uid;
-      allStored &&= stored.all.has(uidl);
-      keyed.push({ number, uidl, size: null });
+      const message = { number, uidl, size: null };
+      keyed.push(message);
+      if (!stored.all.has(uidl)) fresh.push(message);
     }
-    if (allStored) return keyed;
+    if (fresh.length === 0) return { messages: keyed, fresh };
     const sizes = new Map((await client.list()).map((entry) => [entry.number, entry.size]));
     const numbers = new Set(uids.map((entry) => entry.number));
     for (const number of sizes.keys()) {
@@ -60,10 +70,10 @@ export async function identifyMessages(
         );
       message.size = size;
     }
-    return keyed;
+    return { messages: keyed, fresh };
   }
   const sizes = await client.list();
-  if (sizes.length === 0) return [];
+  if (sizes.length === 0) return { messages: [], fresh: [] };
   if (client.capabilities.capaSupported && !client.capabilities.top) {
     throw new Pop3Error(
       'PROTOCOL',
@@ -79,7 +89,7 @@ export async function identifyMessages(
     seen.set(digest, copy);
     result.push({ number, uidl: copy === 1 ? digest : `${digest}#${copy}`, size });
   }
-  return result;
+  return { messages: result, fresh: result.filter((m) => !stored.all.has(m.uidl)) };
 }
 
 /**

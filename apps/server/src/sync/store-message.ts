@@ -176,7 +176,8 @@ const ATTACHMENT_COLUMNS: InsertColumn[] = [
   { name: 'content', type: 'bytea' },
 ];
 
-const SOURCE_COLUMNS: InsertColumn[] = [
+/** The columns of a message_sources row: raw bytes, content-addressed. */
+export const SOURCE_COLUMNS: InsertColumn[] = [
   { name: 'sha256' },
   { name: 'size', type: 'integer' },
   { name: 'bytes', type: 'bytea' },
