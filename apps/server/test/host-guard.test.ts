@@ -33,6 +33,48 @@ describe('the POP3 host guard', () => {
     },
   );
 
+  it.each([
+    ['IPv4-compatible, hex', '::7f00:1'],
+    ['IPv4-compatible, dotted', '::10.0.0.1'],
+    ['IPv4-mapped, hex', '::ffff:7f00:1'],
+    ['IPv4-mapped, hex, private network', '::ffff:c0a8:101'],
+    ['IPv4-translated, hex', '::ffff:0:7f00:1'],
+    ['IPv4-translated, dotted', '::ffff:0:169.254.169.254'],
+    ['NAT64 well-known prefix', '64:ff9b::7f00:1'],
+    ['NAT64 local-use prefix', '64:ff9b:1::7f00:1'],
+    ['NAT64 local-use prefix, IPv4 after a /48', '64:ff9b:1:7f00:1::'],
+    ['6to4 of loopback', '2002:7f00:1::'],
+    ['6to4 of a private network', '2002:a00:1::1'],
+    ['6to4 of the metadata address', '2002:a9fe:a9fe::1'],
+    ['Teredo with a loopback server', '2001:0:7f00:1::'],
+    ['Teredo with a private server', '2001:0:a00:1:0:0:f7f7:f7f7'],
+    ['Teredo with a loopback client (inverted bits)', '2001:0:808:808::80ff:fefe'],
+    ['Teredo with a private client (inverted bits)', '2001:0:808:808:8000:ffff:f5ff:fffe'],
+    ['site-local (deprecated)', 'fec0::1'],
+    ['site-local, other subnet', 'feff:1234::1'],
+  ])(
+    'treats an IPv6 address with a private address inside (%s: %s) as private',
+    (_form, address) => {
+      expect(isPrivateAddress(address)).toBe(true);
+    },
+  );
+
+  it.each([
+    ['NAT64 well-known prefix', '64:ff9b::808:808'],
+    ['6to4', '2002:808:808::1'],
+    ['Teredo', '2001:0:808:808::f7f7:f7f7'],
+    ['IPv4-mapped', '::ffff:8.8.8.8'],
+  ])('treats an IPv6 address with a public address inside (%s: %s) as public', (_form, address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
+
+  it('refuses a name that resolves to a 6to4 address of loopback', async () => {
+    const resolve = resolver({ 'pop.tunnel.test': ['2002:7f00:1::'] });
+    await expect(
+      resolveAllowedAddress('pop.tunnel.test', { allowPrivateNetworks: false, resolve }),
+    ).rejects.toMatchObject({ code: 'BLOCKED_HOST' });
+  });
+
   it.each(['127.0.0.1', '::1', '[::1]', '10.0.0.8', '169.254.169.254'])(
     'refuses %s without saying what lies behind it',
     async (host) => {
