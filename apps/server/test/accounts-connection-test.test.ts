@@ -165,7 +165,7 @@ describe('testing a connection against Dovecot', () => {
     expect(otherPin.message).toContain('does not match the fingerprint pinned');
   });
 
-  it("tests a linked account's changed settings with its stored password", async () => {
+  it('tests a linked account with its stored password, on the server it was stored for only', async () => {
     const browser = new ApiClient(subject.app);
     await browser.signUp(`linked-${randomBytes(4).toString('hex')}@example.test`);
     const linked = await browser.post('/api/accounts', {
@@ -180,12 +180,24 @@ describe('testing a connection against Dovecot', () => {
     const reply = await browser.post('/api/accounts/test', {
       accountId: linked.json().id,
       host: '127.0.0.1',
+      port: dovecot.plainPort,
+      security: 'starttls',
+      username: 'alice',
+      auth: 'plain',
+      tls: { caPem: dovecot.caPem },
+    });
+    expect(reply.json()).toMatchObject({ ok: true, serverInfo: { port: dovecot.plainPort } });
+
+    const moved = await browser.post('/api/accounts/test', {
+      accountId: linked.json().id,
+      host: '127.0.0.1',
       port: dovecot.tlsPort,
       security: 'tls',
       username: 'alice',
       tls: { caPem: dovecot.caPem },
     });
-    expect(reply.json()).toMatchObject({ ok: true, serverInfo: { port: dovecot.tlsPort } });
+    expect(moved.statusCode).toBe(400);
+    expect(moved.json().error.code).toBe('PASSWORD_REQUIRED');
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
@@ -83,9 +84,11 @@ beforeAll(async () => {
   await stranger.signUp('stranger@example.test');
 
   const { prisma } = subject.db;
-  const sealed = subject.app.keyring.seal(POP3_PASSWORD);
+  const accountId = randomUUID();
+  const sealed = subject.app.keyring.seal(POP3_PASSWORD, accountId);
   const account = await prisma.pop3Account.create({
     data: {
+      id: accountId,
       userId: ownerUser.id,
       label: 'Owner mail',
       host: 'pop.example.test',

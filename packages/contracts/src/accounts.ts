@@ -92,7 +92,10 @@ export type AccountIn = Static<typeof AccountIn>;
 
 /**
  * PATCH /api/accounts/:id: any subset. A new password, or a change to where and how to connect,
- * re-enables an account stopped by [AUTH] or a permanent error and checks it at once.
+ * re-enables an account stopped by [AUTH] or a permanent error and checks it at once. A stored
+ * password is only sent to the server it was stored for: changing the host, port, security or
+ * username, or trusting another certificate (tls.caPem, tls.pinSha256), needs `password` in the
+ * same request (otherwise 400 PASSWORD_REQUIRED, and nothing changes).
  */
 export const AccountPatch = Type.Object(
   {
@@ -166,8 +169,11 @@ export type SyncRequested = Static<typeof SyncRequested>;
 
 /**
  * POST /api/accounts/test: what to try, not saved. The body of the account form is accepted as
- * is (label and policy are ignored). To test changed settings of a linked account without typing
- * its password again, leave the password out and name the account.
+ * is (label and policy are ignored). To test a linked account without typing its password again,
+ * leave the password out and name the account: its stored password is used only with the host,
+ * port, security, username and trusted certificate it was stored for (other settings, such as the
+ * login method, may differ); a different one needs `password` (otherwise 400 PASSWORD_REQUIRED,
+ * and nothing is sent anywhere).
  */
 export const AccountTestIn = Type.Object(
   {

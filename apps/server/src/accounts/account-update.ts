@@ -17,7 +17,8 @@ const CONNECTION_FIELDS = ['host', 'port', 'security', 'username', 'password', '
 
 /**
  * What a PATCH changes. Values equal to the stored ones are not changes (a form often sends
- * everything back); a password is always one, since it is only ever stored sealed.
+ * everything back); a password is always one, since it is only ever stored sealed, bound to the
+ * account.
  */
 export function accountUpdate(
   current: Pop3Account,
@@ -43,7 +44,7 @@ export function accountUpdate(
   if (patch.tls?.caPem !== undefined) set('tls', 'tlsCaPem', patch.tls.caPem || null);
   if (patch.tls?.pinSha256 !== undefined) set('tls', 'tlsPinSha256', patch.tls.pinSha256 || null);
   if (patch.password !== undefined) {
-    const sealed = keyring.seal(patch.password);
+    const sealed = keyring.seal(patch.password, current.id);
     data.secretCiphertext = new Uint8Array(sealed.ciphertext);
     data.secretKeyId = sealed.keyId;
     changed.push('password');

@@ -1,5 +1,6 @@
 import type { Keyring } from '../crypto/secret-box';
 import type { Db } from '../db/prisma';
+import { uuidV7 } from '../db/uuid-v7';
 import type { AuthMethod, Security } from '../generated/prisma/enums';
 
 /** An account as the user links it (DESIGN.md "account in"). */
@@ -21,16 +22,21 @@ export interface AccountInput {
   tls?: { caPem?: string | null; pinSha256?: string | null };
 }
 
-/** Stores a linked POP3 account with its password sealed; it is due for a first check at once. */
+/**
+ * Stores a linked POP3 account with its password sealed for it (the id is chosen here, so the
+ * sealed password is bound to it from the start); it is due for a first check at once.
+ */
 export async function linkAccount(
   prisma: Pick<Db, 'pop3Account'>,
   keyring: Keyring,
   userId: string,
   input: AccountInput,
 ) {
-  const sealed = keyring.seal(input.password);
+  const id = uuidV7();
+  const sealed = keyring.seal(input.password, id);
   return prisma.pop3Account.create({
     data: {
+      id,
       userId,
       label: input.label,
       host: input.host.trim().toLowerCase(),
@@ -70,7 +76,7 @@ export async function changeAccountPassword(
   accountId: string,
   password: string,
 ) {
-  const sealed = keyring.seal(password);
+  const sealed = keyring.seal(password, accountId);
   return prisma.pop3Account.update({
     where: { id: accountId },
     data: {

@@ -1,5 +1,8 @@
+import { bindSealedSecrets } from '../accounts/bind-sealed-secrets';
 import type { Config } from '../config';
+import { Keyring } from '../crypto/secret-box';
 import { migrationsDir } from '../paths';
+import { loadSecretKey, type SecretKey } from '../secret-key';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { applyMigrations } from './migrations';
 import { createPrismaClient, type Db } from './prisma';
@@ -15,9 +18,13 @@ export interface Database {
 
 /**
  * Opens Popgate's database: the server in DATABASE_URL, or the embedded one under the data
- * folder; applies pending migrations before anything else touches it.
+ * folder; applies pending migrations before anything else touches it, then seals POP3 passwords
+ * stored the old way again, bound to their account (with `secretKey`, by default the configured one).
  */
-export async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  secretKey: SecretKey = loadSecretKey(config.secretKey, config.dataDir),
+): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.dataDir);
   const url = embedded?.url ?? (config.databaseUrl as string);
@@ -28,6 +35,12 @@ export async function openDatabase(config: Config): Promise<Database> {
       },
     );
     const prisma = createPrismaClient(url, embedded ? 1 : 10);
+    try {
+      await bindSealedSecrets(prisma, new Keyring(secretKey));
+    } catch (error) {
+      await prisma.$disconnect();
+      throw error;
+    }
     return {
       prisma,
       url,

@@ -63,10 +63,10 @@ export async function connectAccount(
   signal: AbortSignal,
 ): Promise<Pop3Client> {
   const address = await checkPolicy(ctx, account, policy);
-  const secret = ctx.keyring.open({
-    ciphertext: Buffer.from(account.secretCiphertext),
-    keyId: account.secretKeyId,
-  });
+  const secret = ctx.keyring.open(
+    { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
+    account.id,
+  );
   const usesToken = account.authMethod === 'xoauth2';
   return Pop3Client.connect({
     host: account.host,

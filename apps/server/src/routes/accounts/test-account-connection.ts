@@ -4,6 +4,7 @@ import { checkPort, checkSecurity, loadPolicy } from '../../accounts/account-pol
 import { takeConnectionTest } from '../../accounts/connection-test-throttle';
 import { ownedAccount } from '../../accounts/owned-account';
 import { normalizeHost } from '../../accounts/policy-host-rules';
+import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { testConnection } from '../../accounts/test-connection';
 import { SecretUnavailableError } from '../../crypto/secret-box';
 import { HttpError } from '../../plugins/errors';
@@ -35,10 +36,10 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
           { 'retry-after': String(wait) },
         );
       }
-      const secret = body.password ?? (await storedSecret(body.accountId, me.id));
       const policy = await loadPolicy(prisma);
       checkPort(body.port, policy);
       checkSecurity(body.security, policy);
+      const secret = body.password ?? (await storedSecret(body, me.id));
 
       // The test ends when its timeouts say so, or as soon as nobody waits for the answer.
       const abandoned = new AbortController();
@@ -69,8 +70,13 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
     },
   );
 
-  /** Testing changed settings of a linked account: its stored password, unsealed for this call. */
-  async function storedSecret(accountId: string | undefined, userId: string): Promise<string> {
+  /**
+   * Testing a linked account without typing its password: the stored one, unsealed for this call,
+   * and only for the server it was stored for (a new server, port, security, user name or trusted
+   * certificate needs the password typed again).
+   */
+  async function storedSecret(body: AccountTestIn, userId: string): Promise<string> {
+    const { accountId } = body;
     if (!accountId) {
       throw new HttpError(
         400,
@@ -79,11 +85,12 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
       );
     }
     const account = await ownedAccount(prisma, userId, accountId);
+    requireSecretFor(account, body);
     try {
-      return app.keyring.open({
-        ciphertext: Buffer.from(account.secretCiphertext),
-        keyId: account.secretKeyId,
-      });
+      return app.keyring.open(
+        { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
+        account.id,
+      );
     } catch (error) {
       if (!(error instanceof SecretUnavailableError)) throw error;
       throw new HttpError(

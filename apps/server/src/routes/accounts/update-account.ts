@@ -11,6 +11,7 @@ import { toAccountOut } from '../../accounts/account-out';
 import { accountUpdate } from '../../accounts/account-update';
 import { messageCounts } from '../../accounts/message-counts';
 import { ownedAccount } from '../../accounts/owned-account';
+import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { audit } from '../../audit/audit-log';
 import { requestSync } from '../../sync/presence';
 import { AccountParams, accountErrors } from './responses';
@@ -24,7 +25,7 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['accounts'],
         summary:
-          'Change any of my account settings; a new password (or server, port, security, user name, login method, TLS trust) gives a stopped account a new try at once',
+          'Change any of my account settings; a new password (or server, port, security, user name, login method, TLS trust) gives a stopped account a new try at once. A new server, port, security, user name or trusted certificate needs the password again (400 PASSWORD_REQUIRED)',
         params: AccountParams,
         body: AccountPatch,
         response: { 200: AccountOut, ...accountErrors },
@@ -52,6 +53,9 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
           });
         }
       }
+      // The stored password goes nowhere it was not stored for: a new server, port, security,
+      // user name or trusted certificate comes with the password (400 PASSWORD_REQUIRED).
+      if (request.body.password === undefined) requireSecretFor(current, request.body);
 
       const account =
         changed.length > 0
