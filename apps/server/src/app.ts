@@ -7,6 +7,7 @@ import { errorsPlugin } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { strictSchemasPlugin } from './plugins/strict-schemas';
 import { syncEnginePlugin } from './plugins/sync-engine';
 import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
@@ -49,7 +50,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
     },
     logger: loggerOptions(deps.config),
-    trustProxy: false,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     // Requests in flight when SIGTERM arrives are answered; idle keep-alive sockets are closed.
     forceCloseConnections: 'idle',
   });
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('secretKey', deps.secretKey);
 
   await app.register(errorsPlugin);
+  await app.register(strictSchemasPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin);
   await app.register(openApiPlugin);
@@ -81,4 +83,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(adminRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;
+}
+
+/** A number of hops reaches Fastify as a function: its types take no number. */
+function trustProxyOption(setting: Config['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Popgate's whole configuration, read once from the environment at start-up. */
@@ -11,8 +12,18 @@ export interface Config {
   secretKey: Buffer | undefined;
   allowPrivateNetworks: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Which proxies in front of Popgate to believe about the client's address and protocol
+   * (X-Forwarded-For, X-Forwarded-Proto): none (false), all (true), the nearest N hops, or the
+   * listed addresses and networks.
+   */
+  trustProxy: boolean | number | string[];
   /** How long a sync job's lease lasts without renewal: how soon a dead process's work is retaken. */
   syncLeaseSeconds: number;
+  /** How long sanitizing one message's HTML for display may take before its text is shown instead. */
+  htmlTimeBudgetMs: number;
+  /** HTML above this many bytes is not rendered inline: its text is shown instead. */
+  htmlInlineMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -39,7 +50,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey: readSecretKey(env),
     allowPrivateNetworks: readBoolean(env, 'POPGATE_ALLOW_PRIVATE_NETWORKS', false),
     logLevel: readLogLevel(env),
+    trustProxy: readTrustProxy(env),
     syncLeaseSeconds: readInteger(env, 'POPGATE_SYNC_LEASE_SECONDS', 60, 2, 3600),
+    htmlTimeBudgetMs: readInteger(env, 'POPGATE_HTML_TIME_BUDGET_MS', 5000, 10, 600_000),
+    htmlInlineMaxBytes: readInteger(
+      env,
+      'POPGATE_HTML_INLINE_MAX_BYTES',
+      4 * 1024 * 1024,
+      1024,
+      256 * 1024 * 1024,
+    ),
   };
 }
 
@@ -118,4 +138,28 @@ function readLogLevel(env: NodeJS.ProcessEnv): Config['logLevel'] {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   }
   return raw as Config['logLevel'];
+}
+
+function readTrustProxy(env: NodeJS.ProcessEnv): Config['trustProxy'] {
+  const name = 'POPGATE_TRUST_PROXY';
+  const raw = readText(env, name);
+  if (raw === undefined) return false;
+  const word = raw.toLowerCase();
+  if (TRUE_WORDS.includes(word) && word !== '1') return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(
+        name,
+        `must be true, false, a number of proxy hops, or addresses/networks such as 10.0.0.1,192.168.0.0/16; "${entry}" is none of these`,
+      );
+    }
+  }
+  return entries;
 }

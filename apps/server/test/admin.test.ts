@@ -279,4 +279,72 @@ describe('admin routes', () => {
     expect(overview.last24h.hourly).toHaveLength(24);
     expect(overview.accountsByStatus.new).toBeGreaterThan(0);
   });
+
+  describe('changes only the columns it manages', () => {
+    it('refuses a password hash, an email or an id in a user change, and the user keeps theirs', async () => {
+      const victim = new ApiClient(subject.app);
+      const { id } = await victim.signUp('victim@example.test', 'the victims own password');
+      const before = await subject.db.prisma.user.findUniqueOrThrow({ where: { id } });
+      const auditBefore = await subject.db.prisma.auditLog.count();
+      for (const body of [
+        { passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$chosen$byadmin' },
+        { email: 'admin-chose-this@example.test' },
+        { id: '00000000-0000-7000-8000-000000000001' },
+        { disabled: false, passwordHash: 'x' },
+      ]) {
+        const response = await admin.patch(`/api/admin/users/${id}`, body);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error.code).toBe('VALIDATION');
+        expect(response.json().error.message).toMatch(/is not a known field/);
+      }
+      const after = await subject.db.prisma.user.findUniqueOrThrow({ where: { id } });
+      expect(after).toEqual(before);
+      // The victim still signs in with their own password; nothing was written to the audit log.
+      const login = await new ApiClient(subject.app).post('/api/auth/login', {
+        email: 'victim@example.test',
+        password: 'the victims own password',
+      });
+      expect(login.statusCode).toBe(200);
+      const entries = await subject.db.prisma.auditLog.findMany({
+        where: { action: 'admin.user_changed', targetId: id },
+      });
+      expect(entries).toEqual([]);
+      expect(await subject.db.prisma.auditLog.count()).toBeGreaterThan(auditBefore);
+    });
+
+    it('records in the audit log only the fields it changed', async () => {
+      const other = new ApiClient(subject.app);
+      const { id } = await other.signUp('audited@example.test');
+      expect((await admin.patch(`/api/admin/users/${id}`, { disabled: true })).statusCode).toBe(
+        200,
+      );
+      const [entry] = await subject.db.prisma.auditLog.findMany({
+        where: { action: 'admin.user_changed', targetId: id },
+      });
+      expect(entry?.details).toEqual({ disabled: true });
+    });
+
+    it.each([[{ id: 2 }], [{ foo: 1 }], [{ signupOpen: true, updatedAt: '2020-01-01T00:00:00Z' }]])(
+      'refuses %j in a policy change and keeps the policy working',
+      async (body) => {
+        const before = (await admin.get('/api/admin/policy')).json();
+        const response = await admin.patch('/api/admin/policy', body);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error.message).toMatch(/is not a known field/);
+        const after = await admin.get('/api/admin/policy');
+        expect(after.statusCode).toBe(200);
+        expect(after.json()).toEqual(before);
+        expect((await admin.get('/api/accounts/defaults')).statusCode).toBe(200);
+      },
+    );
+  });
+
+  it.each([
+    ['/api/admin/accounts?status=exploded', 'querystring/status'],
+    ['/api/admin/sync-runs?outcome=exploded', 'querystring/outcome'],
+  ])('answers %s with 400 naming the field', async (url, field) => {
+    const response = await admin.get(url);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toContain(field);
+  });
 });

@@ -26,7 +26,18 @@ describe('configuration', () => {
       allowPrivateNetworks: false,
       logLevel: 'info',
       syncLeaseSeconds: 60,
+      trustProxy: false,
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, fd00::/8', ['10.0.0.0/8', 'fd00::/8']],
+  ])('reads POPGATE_TRUST_PROXY=%s as %j', (raw, expected) => {
+    expect(load({ POPGATE_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
   it('reads every variable', () => {
@@ -74,6 +85,8 @@ describe('configuration', () => {
       'true or false',
     ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal'],
+    [{ POPGATE_TRUST_PROXY: 'the nginx box' }, 'POPGATE_TRUST_PROXY', 'number of proxy hops'],
+    [{ POPGATE_TRUST_PROXY: '10.0.0.0/33' }, 'POPGATE_TRUST_PROXY', '10.0.0.0/33'],
     [
       { POPGATE_SYNC_LEASE_SECONDS: '1' },
       'POPGATE_SYNC_LEASE_SECONDS',

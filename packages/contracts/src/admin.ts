@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AccountStatus } from './accounts';
 import { Role } from './auth';
 import { Nullable } from './nullable';
 
@@ -44,8 +45,9 @@ export const AdminUserCreated = Type.Object({
 });
 export type AdminUserCreated = Static<typeof AdminUserCreated>;
 
-export const AdminUserPatch = Type.Partial(
-  Type.Object({ role: Role, disabled: Type.Boolean() }, { additionalProperties: false }),
+export const AdminUserPatch = Type.Object(
+  { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
 );
 export type AdminUserPatch = Static<typeof AdminUserPatch>;
 
@@ -71,7 +73,7 @@ export type AdminAccount = Static<typeof AdminAccount>;
 export const AdminAccountQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 200 })),
-    status: Type.Optional(Type.String({ maxLength: 40 })),
+    status: Type.Optional(AccountStatus),
     host: Type.Optional(Type.String({ maxLength: 253 })),
     ownerId: Type.Optional(Type.String({ format: 'uuid' })),
     sort: Type.Optional(
@@ -94,13 +96,37 @@ export const AdminAccountPatch = Type.Object(
   { additionalProperties: false },
 );
 
+/** How a sync run ended (running while it is under way). */
+export const SyncOutcome = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('ok'),
+  Type.Literal('partial'),
+  Type.Literal('failed'),
+]);
+export type SyncOutcome = Static<typeof SyncOutcome>;
+
+/** GET /api/admin/accounts/:id/sync-runs. */
+export const AccountSyncRunQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+  { additionalProperties: false },
+);
+
+/** GET /api/admin/sync-runs. */
+export const SyncRunQuery = Type.Object(
+  {
+    outcome: Type.Optional(SyncOutcome),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  },
+  { additionalProperties: false },
+);
+
 export const SyncRunOut = Type.Object({
   id: Type.String(),
   accountId: Type.String(),
   instanceId: Type.String(),
   startedAt: Type.String(),
   endedAt: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.String(),
+  outcome: SyncOutcome,
   newMessages: Type.Integer(),
   bytes: Type.Integer(),
   deletedOnServer: Type.Integer(),
@@ -150,6 +176,10 @@ export const AdminPolicy = Type.Object(
   { additionalProperties: false },
 );
 export type AdminPolicy = Static<typeof AdminPolicy>;
+
+/** PATCH /api/admin/policy: any subset of the policy, and nothing else. */
+export const AdminPolicyPatch = Type.Partial(AdminPolicy, { additionalProperties: false });
+export type AdminPolicyPatch = Static<typeof AdminPolicyPatch>;
 
 export const AuditEntryOut = Type.Object({
   id: Type.String(),

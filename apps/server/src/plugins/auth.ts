@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import { CSRF_HEADER, CsrfReply } from '@popgate/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { deriveKey } from '../crypto/derive-key';
+import { CsrfTokens } from '../users/csrf-tokens';
 import { SessionCache } from '../users/session-cache';
 import { SESSION_COOKIE, SESSION_ENDED_EVENT, type SessionUser } from '../users/sessions';
 import { HttpError } from './errors';
@@ -25,23 +26,18 @@ declare module 'fastify' {
       token: string,
       expiresAt: Date,
     ) => void;
-    clearSessionCookie: (reply: FastifyReply) => void;
+    clearSessionCookie: (request: FastifyRequest, reply: FastifyReply) => void;
   }
 }
 
 export const CSRF_COOKIE = 'popgate_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /**
  * Cookie sessions and CSRF. Each API request learns its user from the session cookie. Every
- * state-changing API request (sign-up and sign-in included) must carry the CSRF token from
- * GET /api/auth/csrf in the x-csrf-token header, matching its cookie (double submit).
+ * state-changing request (sign-up and sign-in included, whatever its path) must carry the CSRF
+ * token from GET /api/auth/csrf in the x-csrf-token header: a token made for this browser's
+ * CSRF cookie and its current session, renewed when the session begins or ends.
  */
 export const authPlugin = fp(async (app: FastifyInstance) => {
   await app.register(cookie);
@@ -58,14 +54,29 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   });
   app.addHook('onClose', async () => stopForgetting());
 
+  const csrf = new CsrfTokens(deriveKey(app.secretKey, 'csrf'));
+  // With POPGATE_TRUST_PROXY, the protocol the browser used as the proxy reports it.
   const secure = (request: FastifyRequest) => request.protocol === 'https';
+  const setCsrfCookie = (request: FastifyRequest, reply: FastifyReply, nonce: string) => {
+    reply.setCookie(CSRF_COOKIE, nonce, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secure(request),
+    });
+  };
 
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+    // Every state-changing request, whatever its path: the router decodes paths
+    // (/%61pi/… is /api/…), so a check on the raw URL could be walked around.
     if (UNSAFE.has(request.method)) {
       const header = request.headers[CSRF_HEADER];
-      const cookieToken = request.cookies[CSRF_COOKIE];
-      if (typeof header !== 'string' || !cookieToken || !sameToken(header, cookieToken)) {
+      const valid = csrf.matches(
+        typeof header === 'string' ? header : undefined,
+        request.cookies[CSRF_COOKIE],
+        request.cookies[SESSION_COOKIE],
+      );
+      if (!valid) {
         throw new HttpError(
           403,
           'CSRF',
@@ -73,6 +84,8 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
         );
       }
     }
+    const route = request.routeOptions.url ?? '';
+    if (!route.startsWith('/api/')) return;
     request.user = await sessions.user(request.cookies[SESSION_COOKIE]);
   });
 
@@ -86,14 +99,9 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
       },
     },
     async (request, reply) => {
-      const token = request.cookies[CSRF_COOKIE] ?? randomBytes(24).toString('base64url');
-      reply.setCookie(CSRF_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secure(request),
-      });
-      return { token };
+      const nonce = request.cookies[CSRF_COOKIE] ?? csrf.newNonce();
+      setCsrfCookie(request, reply, nonce);
+      return { token: csrf.token(nonce, request.cookies[SESSION_COOKIE]) };
     },
   );
 
@@ -115,9 +123,12 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
         secure: secure(request),
         expires: expiresAt,
       });
+      // A new session, a new CSRF token: one learned before signing in is worth nothing after.
+      setCsrfCookie(request, reply, csrf.newNonce());
     },
   );
-  app.decorate('clearSessionCookie', (reply: FastifyReply) => {
+  app.decorate('clearSessionCookie', (request: FastifyRequest, reply: FastifyReply) => {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    setCsrfCookie(request, reply, csrf.newNonce());
   });
 });

@@ -1,54 +1,107 @@
 import type { Db } from '../db/prisma';
 
 /**
- * Failed sign-ins are counted per address and per account (across every Popgate process, in
- * the database). Past the limit, sign-in is refused with how long to wait.
+ * Limits on guessing passwords, counted in the database across every Popgate process:
+ * - an address (IP) with too many failures is locked out for the rest of the window, whoever it
+ *   tries to sign in as;
+ * - a user with failures from anywhere makes each further try wait a little longer, but never
+ *   long: an attacker who knows an address can slow its owner down, not lock them out. A browser
+ *   the user has signed in from before (a known device) is not slowed down at all.
  */
-const WINDOW_MS = 15 * 60 * 1000;
-const LIMITS = { ip: 20, email: 5 } as const;
+export const SIGN_IN_LIMITS = {
+  windowMs: 15 * 60 * 1000,
+  failuresPerAddress: 20,
+  freeFailuresPerUser: 5,
+  firstDelaySeconds: 5,
+  maxDelaySeconds: 60,
+} as const;
+
+export interface SignInAttempt {
+  ip: string;
+  email: string;
+  knownDevice: boolean;
+}
+
+/** A reserved sign-in attempt: counted as a failure until it is settled as a success. */
+export interface SignInTicket {
+  ids: bigint[];
+  emailKey: string;
+}
 
 const keys = (ip: string, email: string) => ({
   ip: `ip:${ip}`,
   email: `email:${email.toLowerCase()}`,
 });
 
-/** Seconds to wait before trying again, or 0 when a sign-in may be attempted now. */
-export async function signInWaitSeconds(prisma: Db, ip: string, email: string): Promise<number> {
-  const since = new Date(Date.now() - WINDOW_MS);
-  let wait = 0;
-  for (const [kind, key] of Object.entries(keys(ip, email)) as Array<
-    [keyof typeof LIMITS, string]
-  >) {
-    const failures = await prisma.loginAttempt.findMany({
-      where: { key, succeeded: false, at: { gt: since } },
-      orderBy: { at: 'desc' },
-      take: LIMITS[kind],
-      select: { at: true },
-    });
-    if (failures.length >= LIMITS[kind]) {
-      // Allowed again once the oldest of the last LIMIT failures leaves the window.
-      const oldest = failures[failures.length - 1]!.at.getTime();
-      wait = Math.max(wait, Math.ceil((oldest + WINDOW_MS - Date.now()) / 1000));
-    }
-  }
-  return wait;
+/** The delay a user's next sign-in waits after `failures` recent failures. */
+export function userDelaySeconds(failures: number): number {
+  const over = failures - SIGN_IN_LIMITS.freeFailuresPerUser;
+  if (over < 0) return 0;
+  return Math.min(SIGN_IN_LIMITS.firstDelaySeconds * 2 ** over, SIGN_IN_LIMITS.maxDelaySeconds);
 }
 
-export async function recordSignIn(
+/**
+ * Reserves one sign-in attempt before the password is checked, so that simultaneous guesses
+ * count against each other: each is recorded first and then compares itself with what was
+ * recorded before it. Answers the ticket to settle, or the seconds to wait (nothing recorded).
+ */
+export async function reserveSignIn(
   prisma: Db,
-  ip: string,
-  email: string,
+  attempt: SignInAttempt,
+): Promise<{ ticket: SignInTicket } | { waitSeconds: number }> {
+  const now = Date.now();
+  const key = keys(attempt.ip, attempt.email);
+  const reserved = await prisma.loginAttempt.createManyAndReturn({
+    data: [
+      { key: key.ip, succeeded: false, at: new Date(now) },
+      { key: key.email, succeeded: false, at: new Date(now) },
+    ],
+    select: { id: true, key: true },
+  });
+  const idOf = (k: string) => reserved.find((row) => row.key === k)!.id;
+  const since = new Date(now - SIGN_IN_LIMITS.windowMs);
+  const [ipFailures, userFailures] = await Promise.all([
+    prisma.loginAttempt.findMany({
+      where: { key: key.ip, succeeded: false, at: { gt: since }, id: { lt: idOf(key.ip) } },
+      orderBy: { id: 'desc' },
+      take: SIGN_IN_LIMITS.failuresPerAddress,
+      select: { at: true },
+    }),
+    prisma.loginAttempt.aggregate({
+      where: { key: key.email, succeeded: false, at: { gt: since }, id: { lt: idOf(key.email) } },
+      _count: { _all: true },
+      _max: { at: true },
+    }),
+  ]);
+  let waitMs = 0;
+  if (ipFailures.length >= SIGN_IN_LIMITS.failuresPerAddress) {
+    const oldest = ipFailures[ipFailures.length - 1]!.at.getTime();
+    waitMs = oldest + SIGN_IN_LIMITS.windowMs - now;
+  }
+  const latest = userFailures._max.at?.getTime();
+  if (!attempt.knownDevice && latest !== undefined) {
+    const delay = userDelaySeconds(userFailures._count._all) * 1000;
+    waitMs = Math.max(waitMs, latest + delay - now);
+  }
+  const ids = reserved.map((row) => row.id);
+  if (waitMs > 0) {
+    // A refused try is no guess: it must not lengthen anyone's wait.
+    await prisma.loginAttempt.deleteMany({ where: { id: { in: ids } } });
+    return { waitSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+  return { ticket: { ids, emailKey: key.email } };
+}
+
+/** Settles a reserved attempt. A success clears that user's failures (not the address's). */
+export async function settleSignIn(
+  prisma: Db,
+  ticket: SignInTicket,
   succeeded: boolean,
 ): Promise<void> {
-  const { ip: ipKey, email: emailKey } = keys(ip, email);
-  await prisma.loginAttempt.createMany({
-    data: [
-      { key: ipKey, succeeded },
-      { key: emailKey, succeeded },
-    ],
+  if (!succeeded) return;
+  await prisma.loginAttempt.updateMany({
+    where: { id: { in: ticket.ids } },
+    data: { succeeded: true },
   });
-  if (succeeded) {
-    // A successful sign-in clears that account's failures (not the address's).
-    await prisma.loginAttempt.deleteMany({ where: { key: emailKey, succeeded: false } });
-  }
+  await prisma.loginAttempt.deleteMany({ where: { key: ticket.emailKey, succeeded: false } });
 }

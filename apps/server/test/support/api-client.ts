@@ -8,7 +8,11 @@ export class ApiClient {
   private readonly cookies = new Map<string, string>();
   private csrf: string | undefined;
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the address the requests come from (127.0.0.1 unless told). */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly options: { remoteAddress?: string } = {},
+  ) {}
 
   private remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies as Array<{
@@ -16,6 +20,8 @@ export class ApiClient {
       value: string;
       expires?: Date;
     }>) {
+      // A new CSRF cookie (at sign-in and sign-out) makes the token learned before it worthless.
+      if (cookie.name === 'popgate_csrf') this.csrf = undefined;
       if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
         this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
@@ -38,6 +44,7 @@ export class ApiClient {
         method: 'GET',
         url: '/api/auth/csrf',
         headers: { cookie: this.cookieHeader },
+        ...(this.options.remoteAddress && { remoteAddress: this.options.remoteAddress }),
       });
       this.remember(response);
       this.csrf = response.json<{ token: string }>().token;
@@ -45,6 +52,7 @@ export class ApiClient {
     const response = await this.app.inject({
       method,
       url,
+      ...(this.options.remoteAddress && { remoteAddress: this.options.remoteAddress }),
       headers: {
         cookie: this.cookieHeader,
         ...(unsafe && { 'x-csrf-token': this.csrf! }),

@@ -1,5 +1,6 @@
 import type {
   AccountDiagnostics,
+  AccountStatus,
   AdminAccount,
   AdminAccountQuery,
   SyncRunOut,
@@ -27,7 +28,7 @@ export const useAdminAccountsStore = defineStore('admin-accounts', () => {
   const error = ref<string | null>(null);
   const filters = reactive({
     q: '',
-    status: '',
+    status: '' as AccountStatus | '',
     sort: 'host' as AccountSort,
     order: 'asc' as 'asc' | 'desc',
   });

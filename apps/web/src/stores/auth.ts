@@ -50,12 +50,16 @@ export const useAuthStore = defineStore('auth', () => {
 
   async function signIn(credentials: Credentials): Promise<Me> {
     const user = await endpoints.signIn(credentials);
+    // The session's CSRF token is new: ask for it before the next change.
+    api.resetCsrf();
     set(user);
     return user;
   }
 
   async function signUp(credentials: Credentials): Promise<Me> {
     const user = await endpoints.signUp(credentials);
+    // The session's CSRF token is new: ask for it before the next change.
+    api.resetCsrf();
     set(user);
     return user;
   }
@@ -63,6 +67,8 @@ export const useAuthStore = defineStore('auth', () => {
   /** Signs in once with the token of an admin's sign-in link. */
   async function signInWithLink(token: string): Promise<Me> {
     const user = await endpoints.signInWithLink({ token });
+    // The session's CSRF token is new: ask for it before the next change.
+    api.resetCsrf();
     set(user);
     return user;
   }

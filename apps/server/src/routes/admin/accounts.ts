@@ -4,8 +4,11 @@ import {
   AdminAccount,
   AdminAccountPatch,
   AdminAccountQuery,
+  AccountSyncRunQuery,
   ErrorReply,
   SyncRunOut,
+  SyncRunQuery,
+  type SyncOutcome,
 } from '@popgate/contracts';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
@@ -91,7 +94,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(status === 'disabled'
             ? { disabled: true }
             : status
-              ? { status: status as never, disabled: false }
+              ? { status, disabled: false }
               : {}),
           ...(host && { host: host.toLowerCase() }),
           ...(ownerId && { userId: ownerId }),
@@ -185,9 +188,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: "An account's sync history, newest first",
         params: Id,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
+        querystring: AccountSyncRunQuery,
         response: { 200: Type.Object({ items: Type.Array(SyncRunOut) }), ...errors },
       },
     },
@@ -208,16 +209,13 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Recent sync runs of every account',
-        querystring: Type.Object({
-          outcome: Type.Optional(Type.String({ maxLength: 20 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-        }),
+        querystring: SyncRunQuery,
         response: { 200: Type.Object({ items: Type.Array(SyncRunOut) }), ...errors },
       },
     },
     async (request) => {
       const runs = await prisma.syncRun.findMany({
-        where: request.query.outcome ? { outcome: request.query.outcome as never } : {},
+        where: request.query.outcome ? { outcome: request.query.outcome } : {},
         orderBy: { startedAt: 'desc' },
         take: request.query.limit ?? 200,
       });
@@ -246,7 +244,7 @@ function toSyncRunOut(run: {
   instanceId: string;
   startedAt: Date;
   endedAt: Date | null;
-  outcome: string;
+  outcome: SyncOutcome;
   newMessages: number;
   bytes: bigint;
   deletedOnServer: number;

@@ -1,7 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AdminPolicy, ErrorReply } from '@popgate/contracts';
-import { Type } from 'typebox';
+import { AdminPolicy, AdminPolicyPatch, ErrorReply } from '@popgate/contracts';
 import { audit } from '../../audit/audit-log';
 import { HttpError } from '../../plugins/errors';
 
@@ -31,19 +30,18 @@ function checkNetworks(field: string, networks: string[]): void {
   }
 }
 
-const toPolicy = (row: AdminPolicy & Record<string, unknown>): AdminPolicy => ({
-  signupOpen: row.signupOpen,
-  allowedHosts: row.allowedHosts,
-  refusedHosts: row.refusedHosts,
-  allowedNetworks: row.allowedNetworks,
-  refusedNetworks: row.refusedNetworks,
-  allowedPorts: row.allowedPorts,
-  requireTls: row.requireTls,
-  minPollSeconds: row.minPollSeconds,
-  maxAccountsPerUser: row.maxAccountsPerUser,
-  maxMessageBytes: row.maxMessageBytes,
-  defaultRetentionDays: row.defaultRetentionDays,
-});
+/** The policy's fields, as the contract declares them: the only columns this route reads or writes. */
+const POLICY_FIELDS = Object.keys(AdminPolicy.properties) as (keyof AdminPolicy)[];
+
+function pickPolicy<T extends Partial<AdminPolicy>>(source: T): Partial<AdminPolicy> {
+  const picked: Record<string, unknown> = {};
+  for (const field of POLICY_FIELDS) {
+    if (source[field] !== undefined) picked[field] = source[field];
+  }
+  return picked as Partial<AdminPolicy>;
+}
+
+const toPolicy = (row: AdminPolicy): AdminPolicy => pickPolicy(row) as AdminPolicy;
 
 /** The admin policy: read it, and change it (applies to new connections at once). */
 export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -67,12 +65,12 @@ export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Change the admin policy (any subset of fields)',
-        body: Type.Partial(AdminPolicy),
+        body: AdminPolicyPatch,
         response: { 200: AdminPolicy, ...errors },
       },
     },
     async (request) => {
-      const change = request.body;
+      const change = pickPolicy(request.body);
       if (change.allowedNetworks) checkNetworks('allowedNetworks', change.allowedNetworks);
       if (change.refusedNetworks) checkNetworks('refusedNetworks', change.refusedNetworks);
       const normalizeHosts = (hosts?: string[]) =>

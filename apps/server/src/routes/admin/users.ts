@@ -139,12 +139,16 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
+      // Only these two columns may change here; nothing else of the body reaches the database.
+      const { role, disabled } = request.body;
+      const change = {
+        ...(role !== undefined && { role }),
+        ...(disabled !== undefined && { disabled }),
+      };
       const target = await prisma.user.findUnique({ where: { id } });
       if (!target) throw notFound('No such user');
       const losesAdmin =
-        target.role === 'admin' &&
-        !target.disabled &&
-        (request.body.role === 'user' || request.body.disabled === true);
+        target.role === 'admin' && !target.disabled && (role === 'user' || disabled === true);
       await prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(7270701)`;
         if (losesAdmin) {
@@ -157,11 +161,11 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
             );
           }
         }
-        await tx.user.update({ where: { id }, data: request.body });
+        await tx.user.update({ where: { id }, data: change });
       });
       // A new role, or a disabled user, counts from this process's next request on.
       app.sessions.forgetUser(id);
-      if (request.body.disabled === true) {
+      if (disabled === true) {
         await revokeUserSessions(prisma, id);
         await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'disabled' });
       }
@@ -170,7 +174,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actor: request.user,
         targetType: 'user',
         targetId: id,
-        details: request.body,
+        details: change,
       });
       return toAdminUser(prisma, id);
     },

@@ -10,10 +10,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
+import { deriveKey } from '../../crypto/derive-key';
+import { takeAllowance } from '../../limits/allowance';
+import { ConcurrencyGate } from '../../limits/concurrency-gate';
 import { HttpError } from '../../plugins/errors';
-import { hashPassword, verifyPassword } from '../../users/password';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KnownDevices } from '../../users/known-device';
+import {
+  hashPassword,
+  verifyPassword,
+  verifyPasswordOrNothing,
+  warmDummyHash,
+} from '../../users/password';
 import { createSession, hashToken, revokeSession, revokeUserSessions } from '../../users/sessions';
-import { recordSignIn, signInWaitSeconds } from '../../users/sign-in-throttle';
+import { reserveSignIn, settleSignIn } from '../../users/sign-in-throttle';
 
 const SignUp = Type.Object(
   { email: Credentials.properties.email, password: NewPassword },
@@ -27,9 +36,31 @@ const errors = {
   429: ErrorReply,
 };
 
+/** Sign-ups one address may make per hour: enough for a family or a classroom, not for a flood. */
+export const SIGN_UPS_PER_ADDRESS_PER_HOUR = 20;
+
+const tooMany = (message: string, waitSeconds: number) =>
+  new HttpError(429, 'RATE_LIMITED', `${message}; try again in ${waitSeconds} s`, {
+    'retry-after': String(waitSeconds),
+  });
+
 /** Sign-up, sign-in, sign-out, who am I, and changing one's password. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
+  const devices = new KnownDevices(deriveKey(app.secretKey, 'known-device'));
+  // Hashing a new password is the costliest thing a request can ask for: a flood of sign-ups
+  // waits its turn here instead of taking every hashing thread from people signing in.
+  const signUpHashing = new ConcurrencyGate(1, 20);
+  void warmDummyHash();
+
+  const signUpClosed = () =>
+    new HttpError(
+      403,
+      'SIGNUP_CLOSED',
+      'Sign-up is closed on this Popgate; ask an admin for an account',
+    );
+  const emailTaken = () =>
+    new HttpError(409, 'EMAIL_TAKEN', 'There is already a user with this address; sign in instead');
 
   /** Opens a session for the user, sets its cookie, and records when and how it began. */
   async function signIn(
@@ -43,6 +74,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       userAgent: request.headers['user-agent'],
     });
     app.setSessionCookie(request, reply, session.token, session.expiresAt);
+    reply.setCookie(KNOWN_DEVICE_COOKIE, devices.mark(user.email), {
+      path: '/api/auth',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: request.protocol === 'https',
+      maxAge: KNOWN_DEVICE_DAYS * 86_400,
+    });
     await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     await audit(prisma, request, {
       action,
@@ -65,7 +103,23 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const email = request.body.email.trim().toLowerCase();
-      const passwordHash = await hashPassword(request.body.password);
+      // Everything that can refuse the sign-up is asked before the costly hashing.
+      const [count, policy, existing] = await Promise.all([
+        prisma.user.count(),
+        prisma.policy.findUniqueOrThrow({ where: { id: 1 } }),
+        prisma.user.findUnique({ where: { email }, select: { id: true } }),
+      ]);
+      if (count > 0 && !policy.signupOpen) throw signUpClosed();
+      if (existing) throw emailTaken();
+      const wait = await takeAllowance(
+        prisma,
+        `signup:${request.ip}`,
+        SIGN_UPS_PER_ADDRESS_PER_HOUR,
+        3_600_000,
+      );
+      if (wait > 0) throw tooMany('Too many sign-ups from this address', wait);
+      const passwordHash = await signUpHashing.run(() => hashPassword(request.body.password));
+      if (passwordHash === null) throw tooMany('Many people are signing up right now', 5);
       // The first user becomes admin; later ones only while sign-up is open. Decided in one
       // transaction so two simultaneous first sign-ups cannot both become admin.
       const user = await prisma.$transaction(async (tx) => {
@@ -74,20 +128,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tx.user.count(),
           tx.policy.findUniqueOrThrow({ where: { id: 1 } }),
         ]);
-        if (count > 0 && !policy.signupOpen) {
-          throw new HttpError(
-            403,
-            'SIGNUP_CLOSED',
-            'Sign-up is closed on this Popgate; ask an admin for an account',
-          );
-        }
-        if (await tx.user.findUnique({ where: { email } })) {
-          throw new HttpError(
-            409,
-            'EMAIL_TAKEN',
-            'There is already a user with this address; sign in instead',
-          );
-        }
+        if (count > 0 && !policy.signupOpen) throw signUpClosed();
+        if (await tx.user.findUnique({ where: { email } })) throw emailTaken();
         return tx.user.create({
           data: { email, passwordHash, role: count === 0 ? 'admin' : 'user' },
         });
@@ -109,21 +151,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const email = request.body.email.trim().toLowerCase();
-      const wait = await signInWaitSeconds(prisma, request.ip, email);
-      if (wait > 0) {
-        throw new HttpError(
-          429,
-          'RATE_LIMITED',
-          `Too many failed sign-ins; try again in ${wait} s`,
-          { 'retry-after': String(wait) },
-        );
+      const reserved = await reserveSignIn(prisma, {
+        ip: request.ip,
+        email,
+        knownDevice: devices.recognises(request.cookies[KNOWN_DEVICE_COOKIE], email),
+      });
+      if ('waitSeconds' in reserved) {
+        throw tooMany('Too many failed sign-ins', reserved.waitSeconds);
       }
       const user = await prisma.user.findUnique({ where: { email } });
-      const ok = user?.passwordHash
-        ? await verifyPassword(user.passwordHash, request.body.password)
-        : false;
+      const ok = await verifyPasswordOrNothing(user?.passwordHash, request.body.password);
       if (!user || !ok || user.disabled) {
-        await recordSignIn(prisma, request.ip, email, false);
+        await settleSignIn(prisma, reserved.ticket, false);
         await audit(prisma, request, {
           action: 'user.login_failed',
           targetType: 'user',
@@ -137,7 +176,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           user?.disabled && ok ? 'This user is disabled; ask an admin' : 'Wrong email or password',
         );
       }
-      await recordSignIn(prisma, request.ip, email, true);
+      await settleSignIn(prisma, reserved.ticket, true);
       await signIn(request, reply, user, 'user.login');
       return { id: user.id, email: user.email, role: user.role };
     },
@@ -163,7 +202,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           targetId: request.user.id,
         });
       }
-      app.clearSessionCookie(reply);
+      app.clearSessionCookie(request, reply);
       return reply.code(204).send(null);
     },
   );
