@@ -5,6 +5,7 @@ import { loggerOptions } from './logger';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
+import { nulCharactersPlugin } from './plugins/nul-characters';
 import { openApiPlugin } from './plugins/openapi';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { strictSchemasPlugin } from './plugins/strict-schemas';
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(errorsPlugin);
   await app.register(strictSchemasPlugin);
+  await app.register(nulCharactersPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin);
   await app.register(openApiPlugin);

@@ -10,6 +10,9 @@ export interface MessageCursor {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Times a cursor may hold: years 1 to 9999, well inside what PostgreSQL's timestamps take. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 /** A real number as PostgreSQL prints one (ts_rank is never negative, NaN or infinite). */
 const RANK = /^\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
 
@@ -30,6 +33,7 @@ export function decodeCursor(text: string): MessageCursor | null {
   if (!Array.isArray(parts) || parts.length < 2 || parts.length > 3) return null;
   const [time, id, rank] = parts as [unknown, unknown, unknown];
   if (typeof time !== 'number' || !Number.isSafeInteger(time)) return null;
+  if (time < EARLIEST || time > LATEST) return null;
   if (typeof id !== 'string' || !UUID.test(id)) return null;
   if (rank !== undefined && (typeof rank !== 'string' || !RANK.test(rank))) return null;
   const date = new Date(time);
