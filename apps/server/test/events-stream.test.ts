@@ -152,4 +152,47 @@ describe('an event stream resuming from the last event a client saw', () => {
       { id: '3', type: 'message.new', payload: { n: 3 } },
     ]);
   });
+
+  it('reads the history at most twice however many resumes arrive while one is read', async () => {
+    const stored = history(3);
+    let reads = 0;
+    const counted: StreamHistory = {
+      ...stored.store,
+      since: (afterId, limit) => {
+        reads += 1;
+        return stored.store.since(afterId, limit);
+      },
+    };
+    const out = sink();
+    const stream = new EventStream(out, counted, limits);
+    const resumes = Array.from({ length: 100_000 }, () => stream.resume('1'));
+    stored.release();
+    await Promise.all(resumes);
+    expect(reads).toBeLessThanOrEqual(2);
+    expect(ids(out)).toEqual(['2', '3', 'ready']);
+  });
+
+  it('does no more work once closed: waiting resumes and live events are dropped', async () => {
+    const stored = history(3);
+    let reads = 0;
+    const counted: StreamHistory = {
+      ...stored.store,
+      since: (afterId, limit) => {
+        reads += 1;
+        return stored.store.since(afterId, limit);
+      },
+    };
+    const out = sink();
+    const stream = new EventStream(out, counted, limits);
+    const first = stream.resume('1');
+    await stored.queried;
+    const waiting = stream.resume('2');
+    stream.close();
+    stream.push(event(4));
+    stored.release();
+    await Promise.all([first, waiting]);
+    expect(reads).toBe(1);
+    await stream.resume('1');
+    expect(reads).toBe(1);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { EVENT_STREAM_CLOSE } from '@popgate/contracts';
 import { eventStreamSettings } from '../src/routes/events/stream-settings';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
@@ -192,6 +193,27 @@ describe('the events websocket', () => {
     client.socket.send('not json');
     await settle();
     expect(client.events().map((e) => e.id)).toEqual([missed[1]!.id, missed[2]!.id]);
+  });
+
+  it('cuts off a client flooding it with resume frames, keeping nothing of the flood', async () => {
+    const { cookie, me } = await signedIn();
+    const seen = await first.app.events.publish(me.id, 'sync.progress', { n: 0 });
+    const client = await ready(connect(first, { cookie }));
+    const rssBefore = process.memoryUsage().rss;
+    const frame = JSON.stringify({ type: 'resume', lastEventId: seen.id });
+    for (let i = 0; i < 100_000; i++) client.socket.send(frame);
+    const closed = await client.closed;
+    expect(closed).toEqual({ code: EVENT_STREAM_CLOSE.tooManyFrames, reason: 'Too many messages' });
+    // The process kept nothing of the flood, and others are still served.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
+    expect((await first.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    // A browser's occasional resume is well within the limit.
+    const browser = await ready(connect(first, { cookie }));
+    for (let i = 0; i < 5; i++) {
+      browser.socket.send(frame);
+      await settle();
+    }
+    expect(browser.socket.readyState).toBe(WebSocket.OPEN);
   });
 
   it('tells a client too far behind to reload instead of replaying the backlog', async () => {

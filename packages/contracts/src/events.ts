@@ -88,4 +88,6 @@ export type StreamResume = Static<typeof StreamResume>;
 export const EVENT_STREAM_CLOSE = {
   /** The session was signed out, revoked or expired, or the user was disabled: sign in again. */
   sessionEnded: 4401,
+  /** The client sent more frames than a browser ever does (WebSocket's "policy violation"). */
+  tooManyFrames: 1008,
 } as const;

@@ -46,6 +46,9 @@ export class EventStream {
   private lagging = false;
   private readonly sent: RecentIds;
   private work: Promise<void> = Promise.resolve();
+  /** A resume asked for and not started: a newer one only moves its resume point. */
+  private waitingResume: { afterId: string | null; done: Promise<void> } | null = null;
+  private closed = false;
 
   constructor(
     private readonly sink: StreamSink,
@@ -57,6 +60,7 @@ export class EventStream {
 
   /** A live event of this stream's user. */
   push(event: PopgateEvent): void {
+    if (this.closed) return;
     if (this.stepsPending > 0) {
       if (this.held.length < this.limits.maxReplay) this.held.push(event);
       else this.heldOverflowed = true;
@@ -70,19 +74,47 @@ export class EventStream {
    * { type: "ready" }, then live events. Resumes run one after the other.
    */
   resume(afterId: string | null): Promise<void> {
-    return this.exclusively(async () => {
-      if (afterId === null) return this.ready(await this.history.latestId());
-      if (!(await this.history.reachesBackTo(afterId))) return this.resync();
-      const missed = await this.history.since(afterId, this.limits.maxReplay + 1);
-      if (missed.length > this.limits.maxReplay) return this.resync();
-      for (const event of missed) this.deliver(event);
-      return this.ready(missed.at(-1)?.id ?? afterId);
+    if (this.closed) return Promise.resolve();
+    // However many resumes a client sends, at most one runs and one waits: the queue of work a
+    // socket can cause stays bounded.
+    if (this.waitingResume) {
+      this.waitingResume.afterId = afterId;
+      return this.waitingResume.done;
+    }
+    const waiting: { afterId: string | null; done: Promise<void> } = {
+      afterId,
+      done: Promise.resolve(),
+    };
+    this.waitingResume = waiting;
+    waiting.done = this.exclusively(async () => {
+      if (this.waitingResume === waiting) this.waitingResume = null;
+      if (!this.closed) await this.replayFrom(waiting.afterId);
     });
+    return waiting.done;
+  }
+
+  /** The client left: nothing more is read or sent for it. */
+  close(): void {
+    this.closed = true;
+    this.held = [];
+  }
+
+  private async replayFrom(afterId: string | null): Promise<void> {
+    if (afterId === null) return this.ready(await this.history.latestId());
+    if (!(await this.history.reachesBackTo(afterId))) return this.resync();
+    const missed = await this.history.since(afterId, this.limits.maxReplay + 1);
+    if (missed.length > this.limits.maxReplay) return this.resync();
+    for (const event of missed) this.deliver(event);
+    return this.ready(missed.at(-1)?.id ?? afterId);
   }
 
   /** Called now and then (the heartbeat): a slow reader that caught up is told to reload. */
   async tick(): Promise<void> {
-    if (this.lagging && this.sink.bufferedAmount < this.limits.maxBufferedBytes / 2) {
+    if (
+      !this.closed &&
+      this.lagging &&
+      this.sink.bufferedAmount < this.limits.maxBufferedBytes / 2
+    ) {
       await this.exclusively(() => this.resync());
     }
   }

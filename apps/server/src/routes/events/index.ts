@@ -7,6 +7,7 @@ import { markUserActive } from '../../sync/presence';
 import { SESSION_COOKIE } from '../../users/sessions';
 import { EventFanout } from './event-fanout';
 import { EventStream } from './event-stream';
+import { FrameLimit } from './frame-limit';
 import { startHeartbeat } from './heartbeat';
 import { PresenceMarks } from './presence-marks';
 import { isSameOrigin } from './same-origin';
@@ -83,11 +84,19 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         () => socket.close(EVENT_STREAM_CLOSE.sessionEnded, 'Session ended: sign in again'),
       );
 
+      const frames = new FrameLimit(settings.framesPerSecond, settings.frameBurst);
       socket.on('message', (data, isBinary) => {
+        if (!frames.take()) {
+          socket.close(EVENT_STREAM_CLOSE.tooManyFrames, 'Too many messages');
+          // Frames already received are not worked on.
+          stream.close();
+          return;
+        }
         const resume = isBinary ? undefined : parseResume(data.toString());
         if (resume) void stream.resume(resume.lastEventId).catch(failed);
       });
       socket.on('close', () => {
+        stream.close();
         stopListening();
         stopHeartbeat();
       });

@@ -10,4 +10,7 @@ export const eventStreamSettings = {
   maxReplay: 1000,
   /** Bytes waiting on a slow socket beyond which events are dropped and a reload is asked for. */
   maxBufferedBytes: 4 * 1024 * 1024,
+  /** Frames a client may send per second, and at once: a browser sends a resume now and then. */
+  framesPerSecond: 5,
+  frameBurst: 20,
 };
