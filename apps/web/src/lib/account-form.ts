@@ -195,9 +195,57 @@ export function connectionSignature(form: AccountForm): string {
   ]);
 }
 
+/** A host as the server stores it: lower case, without IPv6 brackets or a trailing dot. */
+const hostKey = (host: string) =>
+  host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+
+const pinKey = (pin: string | null) => (pin ?? '').replace(/[^0-9a-f]/gi, '').toLowerCase();
+
+/**
+ * The settings of a linked account the form changes that would send its saved password
+ * elsewhere: the server, port, connection security, user name, or a certificate it did not trust.
+ * The server only takes such a change (or tests it) with the password typed again.
+ */
+export function passwordNeededFor(form: AccountForm, original: AccountOut): string[] {
+  const changes: string[] = [];
+  if (hostKey(form.host) !== original.host) changes.push('server');
+  if (form.port !== original.port) changes.push('port');
+  if (form.security !== original.security) changes.push('connection security');
+  if (form.username.trim() !== original.username) changes.push('user name');
+  const caPem = form.caPem.trim();
+  const pin = pinKey(form.pinSha256);
+  if (
+    (caPem && caPem !== (original.tls.caPem ?? '').trim()) ||
+    (pin && pin !== pinKey(original.tls.pinSha256))
+  ) {
+    changes.push('trusted certificate');
+  }
+  return changes;
+}
+
+const listed = (names: string[]) =>
+  names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/** Why the password must be typed again, or '' when the saved one may be used. */
+export function passwordNeededReason(form: AccountForm, original: AccountOut | null): string {
+  if (!original) return '';
+  const changes = passwordNeededFor(form, original);
+  if (changes.length === 0) return '';
+  return `Enter the password again: Popgate sends the saved password only to the server it was saved for, and you changed the ${listed(changes)}.`;
+}
+
 export type FormErrors = Partial<Record<keyof AccountForm, string>>;
 
-export function validateForm(form: AccountForm, isNew: boolean): FormErrors {
+/** `original`: the linked account being edited (null or left out for a new one). */
+export function validateForm(
+  form: AccountForm,
+  isNew: boolean,
+  original: AccountOut | null = null,
+): FormErrors {
   const errors: FormErrors = {};
   const host = form.host.trim();
   if (!host) errors.host = 'Enter the POP3 server’s name, such as pop.example.com.';
@@ -207,6 +255,10 @@ export function validateForm(form: AccountForm, isNew: boolean): FormErrors {
   }
   if (!form.username.trim()) errors.username = 'Enter the user name (often your email address).';
   if (isNew && !form.password) errors.password = 'Enter the password.';
+  else if (!isNew && !form.password) {
+    const reason = passwordNeededReason(form, original);
+    if (reason) errors.password = reason;
+  }
   if (form.leaveOnServer && form.deleteAfter) {
     if (
       !Number.isInteger(form.deleteAfterDays) ||
