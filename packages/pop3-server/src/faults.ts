@@ -12,6 +12,11 @@ export type FaultKind =
   | { kind: 'drop-after-bytes'; command: 'RETR' | 'TOP'; msg?: number; bytes: number }
   /** The server sends `afterBytes` bytes of the response (default 0) and then nothing, ever. */
   | { kind: 'stall'; command: string; msg?: number; afterBytes?: number }
+  /**
+   * The whole response, `bytes` at a time (default 1) every `everyMs` (default 1000): a server
+   * that is never silent long enough for a timeout, yet never done. Later commands wait their turn.
+   */
+  | { kind: 'drip'; command: string; msg?: number; bytes?: number; everyMs?: number }
   /** A non-POP3 line instead of the response; the command is not carried out. */
   | { kind: 'garbage'; command: string; line?: string }
   /**
@@ -34,7 +39,7 @@ export type Fault = FaultKind & {
 /** Faults that replace the answer to a command. */
 export type CommandFault = Extract<
   Fault,
-  { kind: 'drop-after-bytes' | 'stall' | 'garbage' | 'endless' | 'err' }
+  { kind: 'drop-after-bytes' | 'stall' | 'drip' | 'garbage' | 'endless' | 'err' }
 >;
 
 interface Queued {
@@ -101,6 +106,7 @@ export class FaultQueue {
       (f): f is CommandFault =>
         (f.kind === 'drop-after-bytes' ||
           f.kind === 'stall' ||
+          f.kind === 'drip' ||
           f.kind === 'garbage' ||
           f.kind === 'endless' ||
           f.kind === 'err') &&

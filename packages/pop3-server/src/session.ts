@@ -186,8 +186,10 @@ export class Pop3Session {
       await this.write(reply.bytes.subarray(0, fault.afterBytes ?? 0));
       return;
     }
-    if (reply.after === 'stls') return this.upgradeToTls(reply.bytes);
-    await this.write(reply.bytes);
+    if (fault?.kind === 'drip')
+      await this.drip(reply.bytes, fault.bytes ?? 1, fault.everyMs ?? 1000);
+    else if (reply.after === 'stls') return this.upgradeToTls(reply.bytes);
+    else await this.write(reply.bytes);
     if (reply.after === 'close') {
       this.silent = true;
       this.socket.end();
@@ -497,6 +499,15 @@ export class Pop3Session {
       }
       await this.write(Buffer.from(`${lines.join('\r\n')}\r\n`));
       await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Sends `bytes` a few at a time; stops when the connection closes. */
+  private async drip(bytes: Buffer, step: number, everyMs: number): Promise<void> {
+    for (let sent = 0; sent < bytes.length && !this.closed && !this.socket.destroyed;) {
+      await this.write(bytes.subarray(sent, sent + step));
+      sent += step;
+      if (sent < bytes.length) await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   }
 

@@ -110,6 +110,25 @@ describe('stall', () => {
   });
 });
 
+describe('drip', () => {
+  it('sends the whole answer a few bytes at a time, and later commands wait their turn', async () => {
+    const server = await startServer(mailboxes());
+    server.inject({ kind: 'drip', command: 'RETR', msg: 1, bytes: 4, everyMs: 20 });
+    const wire = await loggedIn(server);
+    const started = Date.now();
+    wire.send('RETR 1');
+    wire.send('NOOP');
+    const early = (await wire.drain(50)).toString();
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.length).toBeLessThan(16);
+    const rest = (await wire.drain(1_500)).toString();
+    expect(early + rest).toBe(
+      '+OK 36 octets\r\nSubject: one\r\n\r\nfirst message body\r\n.\r\n+OK \r\n',
+    );
+    expect(Date.now() - started).toBeGreaterThan(200);
+  });
+});
+
 describe('garbage', () => {
   it('answers with a non-POP3 line instead, then behaves', async () => {
     const server = await startServer(mailboxes());

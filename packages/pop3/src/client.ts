@@ -255,8 +255,13 @@ export class Pop3Client {
       if (!this.connection.closed) this.sessionState = 'needs-reset';
       throw outcome.callbackError.error;
     }
-    const { fetched, notFetched, error } = outcome;
-    return error ? { fetched, notFetched, error } : { fetched, notFetched };
+    const { fetched, notFetched, error, cutOff } = outcome;
+    return {
+      fetched,
+      notFetched,
+      ...(error ? { error } : {}),
+      ...(cutOff ? { cutOff } : {}),
+    };
   }
 
   /** DELE: marks a message for removal at QUIT. */

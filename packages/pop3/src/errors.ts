@@ -69,8 +69,13 @@ export interface Pop3ErrorDetails {
   command?: string;
   /** The decoded error an OAuth 2.0 server sent during XOAUTH2 or OAUTHBEARER. */
   oauthError?: Record<string, unknown>;
+  /** With LIMIT_EXCEEDED: which limit, a line's length or an answer's size. */
+  limit?: Pop3Limit;
   cause?: unknown;
 }
+
+/** The limits of Pop3Limits, as named in LIMIT_EXCEEDED errors. */
+export type Pop3Limit = 'maxLineBytes' | 'maxMessageBytes';
 
 export class Pop3Error extends Error {
   override readonly name = 'Pop3Error';
@@ -80,6 +85,7 @@ export class Pop3Error extends Error {
   declare readonly fingerprint256?: string;
   declare readonly command?: string;
   declare readonly oauthError?: Record<string, unknown>;
+  declare readonly limit?: Pop3Limit;
 
   constructor(code: Pop3ErrorCode, message: string, details: Pop3ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -89,6 +95,7 @@ export class Pop3Error extends Error {
     if (details.fingerprint256 !== undefined) this.fingerprint256 = details.fingerprint256;
     if (details.command !== undefined) this.command = details.command;
     if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+    if (details.limit !== undefined) this.limit = details.limit;
   }
 
   /** True when the connection cannot be used any more after this error. */

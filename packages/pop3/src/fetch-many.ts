@@ -26,6 +26,11 @@ export interface FetchManyResult {
   notFetched: number[];
   /** What stopped the batch, if anything did. */
   error?: Pop3Error;
+  /**
+   * When a limit (limits.maxLineBytes or maxMessageBytes) stopped the batch: the message it cut
+   * off, and the start of what had arrived of it (up to 256 KiB, enough for its header).
+   */
+  cutOff?: { number: number; head: Buffer };
 }
 
 export interface FetchManyOutcome extends FetchManyResult {
@@ -38,7 +43,12 @@ interface Entry {
   state: 'pending' | 'done' | 'failed';
   body?: Buffer;
   error?: Pop3Error;
+  /** What had arrived when a limit cut the message off (its start only). */
+  head?: Buffer;
 }
+
+/** How much of a message cut off by a limit is kept for the caller. */
+const CUT_OFF_HEAD_BYTES = 256 * 1024;
 
 /** Completed messages may wait for a slow onMessage up to this many bytes before no more are asked for. */
 const MAX_WAITING_BYTES = 16 * 1024 * 1024;
@@ -78,6 +88,9 @@ class BatchedMessage implements ResponseHandler {
   }
 
   fail(error: Pop3Error): void {
+    if (error.code === 'LIMIT_EXCEEDED' && this.bytes > 0) {
+      this.entry.head = Buffer.concat(this.pieces, this.bytes).subarray(0, CUT_OFF_HEAD_BYTES);
+    }
     this.pieces = [];
     this.entry.state = 'failed';
     this.entry.error = error;
@@ -111,6 +124,7 @@ export async function fetchMany(
   let waitingBytes = 0;
   let stopIssuing = false;
   let firstError: Pop3Error | undefined;
+  let cutOff: FetchManyResult['cutOff'];
   let callbackError: { error: unknown } | undefined;
   let wake: (() => void) | null = null;
 
@@ -160,7 +174,12 @@ export async function fetchMany(
     index++;
     if (entry.state === 'failed') {
       notFetched.push(entry.number);
+      // Answers come in order: the first one a limit failed is the one that broke it.
+      if (!firstError && entry.error?.code === 'LIMIT_EXCEEDED') {
+        cutOff = { number: entry.number, head: entry.head ?? Buffer.alloc(0) };
+      }
       firstError ??= entry.error;
+      entry.head = undefined;
       continue;
     }
     const body = entry.body!;
@@ -186,6 +205,7 @@ export async function fetchMany(
     fetched,
     notFetched,
     ...(firstError ? { error: firstError } : {}),
+    ...(cutOff ? { cutOff } : {}),
     ...(callbackError ? { callbackError } : {}),
   };
 }

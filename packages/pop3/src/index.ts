@@ -1,6 +1,12 @@
 export { Pop3Client, type Pop3SessionState } from './client';
 export { probeServer, type Pop3ProbeResult } from './probe-server';
-export { Pop3Error, isPop3Error, type Pop3ErrorCode, type Pop3ErrorDetails } from './errors';
+export {
+  Pop3Error,
+  isPop3Error,
+  type Pop3ErrorCode,
+  type Pop3ErrorDetails,
+  type Pop3Limit,
+} from './errors';
 export type {
   Pop3AuthMechanism,
   Pop3AuthOptions,

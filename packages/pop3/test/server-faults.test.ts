@@ -48,6 +48,25 @@ describe('a server that fails in the middle of a transfer', () => {
     expect(client.state).toBe('closed');
   });
 
+  it('names the message a line over the limit cut off, with the start of what arrived of it', async () => {
+    const messages = simpleMessages(4);
+    messages[1] = {
+      body: Buffer.from(`Subject: long line\r\n\r\n${'x'.repeat(5000)}\r\n`),
+      uidl: 'long',
+    };
+    const server = await startServer({ mailboxes: { user: messages } });
+    const client = await Pop3Client.connect(
+      optionsFor(server, { pipelining: { window: 4 }, limits: { maxLineBytes: 1000 } }),
+    );
+    const result = await client.fetchMany([1, 2, 3, 4], { onMessage: () => {} });
+    expect(result).toMatchObject({ fetched: [1], notFetched: [2, 3, 4] });
+    expect(result.error).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxLineBytes' });
+    expect(result.cutOff?.number).toBe(2);
+    expect(result.cutOff?.head.toString()).toMatch(/^Subject: long line\r\n\r\nxxx/);
+    expect(client.state).toBe('closed');
+    expect(server.stats.quits).toBe(0);
+  });
+
   it('times out a stalled answer with TIMEOUT and destroys the socket', async () => {
     const server = await startServer({ mailboxes: { user: simpleMessages(2) } });
     server.inject({ kind: 'stall', command: 'RETR', afterBytes: 30 });

@@ -154,6 +154,7 @@ export class MultilineDecoder {
       throw new Pop3Error(
         'LIMIT_EXCEEDED',
         `The server sent more than ${this.limits.maxBodyBytes} bytes in one answer (limits.maxMessageBytes)`,
+        { limit: 'maxMessageBytes' },
       );
     }
     // Fast path: no line in this range can be over the limit, so only the tail matters.
@@ -171,6 +172,7 @@ export class MultilineDecoder {
         throw new Pop3Error(
           'LIMIT_EXCEEDED',
           `The server sent a line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`,
+          { limit: 'maxLineBytes' },
         );
       }
       if (lineEnd === end) return;

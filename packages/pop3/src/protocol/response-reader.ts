@@ -132,5 +132,6 @@ function lineTooLong(limit: number): Pop3Error {
   return new Pop3Error(
     'LIMIT_EXCEEDED',
     `The server sent a line longer than ${limit} bytes (limits.maxLineBytes)`,
+    { limit: 'maxLineBytes' },
   );
 }
