@@ -319,14 +319,23 @@ describe('a sync that meets a misbehaving server', () => {
     expect(Buffer.from(first.source!.bytes).equals(deliveredBytes(mail(1)))).toBe(true);
   });
 
-  it('ends a never-ending answer at the size limit instead of filling memory', async () => {
-    const pop3 = await serve(1);
+  it('ends a never-ending answer at the size limit instead of filling memory, and keeps the message with the reason', async () => {
+    const pop3 = await serve(2);
     pop3.inject({ kind: 'endless', command: 'RETR', msg: 1 });
     await prisma.policy.update({ where: { id: 1 }, data: { maxMessageBytes: 2_000_000 } });
     try {
       const acct = await linked(pop3);
       const result = await syncAccount(harness.ctx, acct.id, never);
-      expect(result.failure).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+      expect(result).toMatchObject({ ok: true, newMessages: 2 });
+      const kept = await prisma.message.findMany({
+        where: { accountId: acct.id },
+        orderBy: { uidl: 'asc' },
+        select: { uidl: true, headersOnly: true, partialReason: true },
+      });
+      expect(kept).toEqual([
+        { uidl: 'uid-1', headersOnly: true, partialReason: 'admin_limit' },
+        { uidl: 'uid-2', headersOnly: false, partialReason: null },
+      ]);
     } finally {
       await prisma.policy.update({ where: { id: 1 }, data: { maxMessageBytes: 52_428_800 } });
     }

@@ -1,11 +1,13 @@
-import type { Pop3Client } from '@popgate/pop3';
+import type { Pop3Client, Pop3Error } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
 import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
-import { classifyFailure, type SyncFailure } from './failure';
+import { classifyFailure, SessionEndedError, type SyncFailure } from './failure';
 import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
-import { connectAccount } from './pop3-connect';
+import { headerOf, partialNotice, type PartialReason } from './partial-message';
+import { connectAccount, SessionDeferredError } from './pop3-connect';
+import { DEFAULT_DEADLINE, HEADER_BYTES_ESTIMATE, SessionDeadline } from './session-deadline';
 import { Announcements } from './announcements';
 import { CommitQueue } from './commit-queue';
 import { readStoredUidls, type StoredUidls } from './stored-uidls';
@@ -20,7 +22,20 @@ export interface SyncResult {
   bytes: number;
   deletedOnServer: number;
   failure?: SyncFailure;
+  /** The session never dialled: the server's address had as many sessions as allowed. */
+  deferred?: true;
 }
+
+export interface SyncOptions {
+  /** Asked before the server's address is dialled; false defers the session (see admitAddress). */
+  admit?: (address: string) => Promise<boolean>;
+}
+
+/**
+ * New sessions a sync opens to go on past messages a limit cut off (each of them is stored in
+ * part first, so every new session gets further); past this, the next check goes on.
+ */
+const MAX_RECONNECTS = 5;
 
 /** How often the owner's app is refreshed while it is open. */
 export const ACTIVE_POLL_SECONDS = 60;
@@ -34,12 +49,18 @@ export const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
  * without QUIT, so no DELE this session marked is ever applied by accident; every message
  * committed before the failure stays committed.
  *
- * The caller holds the account's lease and lock; `signal` ends the session at once.
+ * A message above the admin's size limit is fetched headers-only like one above the account's; one
+ * that a limit cuts off mid-download (a line longer than the client reads, or more bytes than
+ * listed) is stored in part with the reason, and the sync goes on in a new session.
+ *
+ * The caller holds the account's lease and lock; `signal` ends the session at once, and so does
+ * the session's deadline (see SessionDeadline).
  */
 export async function syncAccount(
   ctx: SyncContext,
   accountId: string,
   signal: AbortSignal,
+  options: SyncOptions = {},
 ): Promise<SyncResult> {
   const { prisma } = ctx;
   // Independent statements go together: a poll of an unchanged mailbox is mostly round trips.
@@ -48,6 +69,8 @@ export async function syncAccount(
     prisma.policy.findUniqueOrThrow({ where: { id: 1 } }),
   ]);
   const result: SyncResult = { ok: false, newMessages: 0, bytes: 0, deletedOnServer: 0 };
+  const deadline = new SessionDeadline({ ...DEFAULT_DEADLINE, ...ctx.deadline }, signal);
+  const session = deadline.signal;
   let client: Pop3Client | undefined;
   // Statements that run while the server is busy with something else; awaited before the end,
   // and handled at once so that one failing before its turn is no unhandled rejection.
@@ -64,11 +87,11 @@ export async function syncAccount(
       setStatus(ctx, account, { status: 'syncing' }),
     ]),
   );
-  let freshRead: Promise<AccountNow> | undefined;
+  let freshRead: Promise<AccountNow | null> | undefined;
   try {
     // Read while connecting: nothing else changes it, this session holds the account's lock.
     const storedRead = meanwhile(readStoredUidls(prisma, accountId));
-    client = await connectAccount(ctx, account, policy, signal);
+    client = await connectAccount(ctx, account, policy, session, options.admit);
     const serverRecorded = meanwhile(
       // then: Prisma sends a statement only once it is awaited or then-ed.
       prisma.pop3Account
@@ -82,14 +105,37 @@ export async function syncAccount(
         .then(() => undefined),
     );
     const stored = await storedRead;
-    const { messages: listing, fresh } = await identifyMessages(client, stored);
+    let { messages: listing, fresh } = await identifyMessages(client, stored);
     await serverRecorded;
     await started;
-    await fetchNew(ctx, client, account, fresh, result);
-    await reconcileServerState(ctx, account, listing, fresh.length, stored);
+    // Listed messages that were stored before this session.
+    let listedStored = listing.length - fresh.length;
+    const storedNow = new Set<string>();
+    for (let reconnects = 0; ; reconnects++) {
+      const plan = planDownloads(account, policy, fresh);
+      deadline.expect(result.bytes + plan.expectedBytes);
+      const cut = await fetchNew(ctx, client, account, policy, plan, result, storedNow);
+      if (!cut) break;
+      // The limit took the connection with it; the message it cut off is stored in part by now.
+      if (reconnects >= MAX_RECONNECTS) throw cut;
+      client.destroy();
+      client = await connectAccount(ctx, account, policy, session);
+      const known = new Set(stored.all);
+      for (const uidl of storedNow) known.add(uidl);
+      ({ messages: listing, fresh } = await identifyMessages(client, { all: known, onServer: [] }));
+      listedStored = listing.filter((m) => stored.all.has(m.uidl)).length;
+    }
+    await reconcileServerState(ctx, account, listing, listedStored, stored);
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
-    // What scheduling needs is read while the server closes the session.
-    freshRead = meanwhile(readAccountNow(ctx, accountId));
+    if (result.deletedOnServer > 0) {
+      // QUIT would apply the DELE marks: not if the account was switched off or removed meanwhile.
+      freshRead = readAccountNow(ctx, accountId);
+      const ended = endedBecause(await freshRead);
+      if (ended) throw new SessionEndedError(ended);
+    } else {
+      // What scheduling needs is read while the server closes the session.
+      freshRead = meanwhile(readAccountNow(ctx, accountId));
+    }
     await client.quit();
     // Nothing else can be pending: this session holds the account's lock.
     if (result.deletedOnServer > 0 || stored.deletePending.length > 0)
@@ -99,30 +145,104 @@ export async function syncAccount(
     // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
     client?.destroy();
     await Promise.allSettled(alongside);
-    result.failure = classifyFailure(signal.aborted ? (signal.reason ?? error) : error);
+    if (error instanceof SessionDeferredError) {
+      deadline.clear();
+      return defer(ctx, account, started, result);
+    }
+    result.failure = classifyFailure(session.aborted ? (session.reason ?? error) : error);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
+  deadline.clear();
   // A run that could not be recorded failed the session above (it was awaited there): say so.
   const [run] = await started;
   await finish(ctx, account, policy, run.id, result, client, freshRead);
   return result;
 }
 
+/** A session that never dialled leaves no trace: no run, and the account's status as it was. */
+async function defer(
+  ctx: SyncContext,
+  account: Pop3Account,
+  started: Promise<[{ id: string }, void]>,
+  result: SyncResult,
+): Promise<SyncResult> {
+  const [run] = await started;
+  await Promise.all([
+    ctx.prisma.syncRun.delete({ where: { id: run.id } }),
+    setStatus(ctx, account, { status: account.status }),
+  ]);
+  return { ...result, deferred: true };
+}
+
+/** Why a session must not go on, from the account as it stands now; null when it may. */
+function endedBecause(now: AccountNow | null): 'disabled' | 'removed' | null {
+  if (!now) return 'removed';
+  return now.disabled || now.user.disabled ? 'disabled' : null;
+}
+
+/** Which new messages are fetched whole and which headers-only, and why. */
+interface DownloadPlan {
+  fresh: ServerMessage[];
+  full: ServerMessage[];
+  headersOnly: ServerMessage[];
+  /** For each headers-only message (by number), why. */
+  reasons: Map<number, PartialReason>;
+  /** Bytes the downloads are expected to take. */
+  expectedBytes: number;
+}
+
+function planDownloads(account: Pop3Account, policy: Policy, fresh: ServerMessage[]): DownloadPlan {
+  const accountLimit = account.maxFullDownloadBytes;
+  const full: ServerMessage[] = [];
+  const headersOnly: ServerMessage[] = [];
+  const reasons = new Map<number, PartialReason>();
+  let expectedBytes = 0;
+  for (const message of fresh) {
+    // Whenever one message is new, LIST was sent: every new one has its size.
+    const size = message.size!;
+    const reason: PartialReason | null =
+      size > policy.maxMessageBytes
+        ? 'admin_limit'
+        : accountLimit !== null && size > accountLimit
+          ? 'account_limit'
+          : null;
+    if (reason) {
+      headersOnly.push(message);
+      reasons.set(message.number, reason);
+      expectedBytes += HEADER_BYTES_ESTIMATE;
+    } else {
+      full.push(message);
+      expectedBytes += size;
+    }
+  }
+  return { fresh, full, headersOnly, reasons, expectedBytes };
+}
+
+/**
+ * Downloads and commits the planned messages. When a limit cuts one off (and the connection with
+ * it), what arrived of its header is stored with the reason, everything that arrived whole is
+ * committed, and the limit's error is returned: the caller goes on in a new session.
+ */
 async function fetchNew(
   ctx: SyncContext,
   client: Pop3Client,
   account: Pop3Account,
-  fresh: ServerMessage[],
+  policy: Policy,
+  plan: DownloadPlan,
   result: SyncResult,
-): Promise<void> {
-  if (fresh.length === 0) return;
+  /** Receives the key of every message committed. */
+  storedNow: Set<string>,
+): Promise<Pop3Error | null> {
+  const { fresh, full, headersOnly } = plan;
+  if (fresh.length === 0) return null;
 
-  const limit = account.maxFullDownloadBytes;
-  // Whenever one message is new, LIST was sent: every new one has its size.
-  const aboveLimit = (m: ServerMessage) => limit !== null && m.size! > limit;
-  const headersOnly = fresh.filter(aboveLimit);
-  const full = fresh.filter((m) => !aboveLimit(m));
   const byNumber = new Map(fresh.map((m) => [m.number, m]));
+  const limits = { accountBytes: account.maxFullDownloadBytes, adminBytes: policy.maxMessageBytes };
+  const partial = (reason: PartialReason, size: number) => ({
+    reason,
+    notice: partialNotice(reason, size, limits),
+  });
+  const doneBefore = result.newMessages;
   let lastProgress = 0;
   const progress = async (force = false) => {
     const now = Date.now();
@@ -131,7 +251,7 @@ async function fetchNew(
     await ctx.events.publish(account.userId, 'sync.progress', {
       accountId: account.id,
       done: result.newMessages,
-      total: fresh.length,
+      total: doneBefore + fresh.length,
       bytes: result.bytes,
     });
   };
@@ -145,7 +265,8 @@ async function fetchNew(
     announcements.throwIfFailed();
     const storing = storeMessages(ctx.prisma, batch).then((stored) => {
       const announced: MessageListItem[] = [];
-      for (const [index, { row }] of stored.entries()) {
+      for (const [index, { uidl, row }] of stored.entries()) {
+        storedNow.add(uidl);
         if (!row) continue;
         result.newMessages += 1;
         result.bytes += batch[index]!.message.raw.length;
@@ -161,7 +282,11 @@ async function fetchNew(
     });
     await storing;
   }, COMMIT_BATCH);
-  const ingest = (onlyHeaders: boolean) => async (number: number, raw: Buffer) => {
+  const ingest = async (
+    number: number,
+    raw: Buffer,
+    headersOnlyBecause: PartialReason | undefined,
+  ): Promise<void> => {
     const entry = byNumber.get(number)!;
     const message: DownloadedMessage = {
       accountId: account.id,
@@ -169,13 +294,15 @@ async function fetchNew(
       uidl: entry.uidl,
       listedSize: entry.size!,
       raw,
-      headersOnly: onlyHeaders,
+      headersOnly: headersOnlyBecause !== undefined,
+      ...(headersOnlyBecause && { partial: partial(headersOnlyBecause, entry.size!) }),
       receivedAt: ctx.clock.now(),
     };
     await queue.add({ message, parsed: await parseMessage(raw) }, raw.length);
   };
 
   let failure: { error: unknown } | undefined;
+  let cut: Pop3Error | null = null;
   try {
     for (const [batch, onlyHeaders] of [
       [full, false],
@@ -184,8 +311,20 @@ async function fetchNew(
       if (batch.length === 0) continue;
       const outcome = await client.fetchMany(
         batch.map((m) => m.number),
-        { command: onlyHeaders ? { top: 0 } : 'RETR', onMessage: ingest(onlyHeaders) },
+        {
+          command: onlyHeaders ? { top: 0 } : 'RETR',
+          onMessage: (number, raw) =>
+            ingest(number, raw, onlyHeaders ? plan.reasons.get(number) : undefined),
+        },
       );
+      if (outcome.error?.code === 'LIMIT_EXCEEDED' && outcome.cutOff) {
+        // Kept in part, so that no later check downloads it again: its header, as far as it came.
+        const { number, head } = outcome.cutOff;
+        const reason = outcome.error.limit === 'maxLineBytes' ? 'line_too_long' : 'admin_limit';
+        await ingest(number, headerOf(head), reason);
+        cut = outcome.error;
+        break;
+      }
       if (outcome.error) throw outcome.error;
     }
   } catch (error) {
@@ -204,6 +343,7 @@ async function fetchNew(
   }
   if (failure) throw failure.error;
   await progress(true);
+  return cut;
 }
 
 /**
@@ -215,16 +355,13 @@ async function reconcileServerState(
   ctx: SyncContext,
   account: Pop3Account,
   listing: ServerMessage[],
-  freshCount: number,
+  /** How many listed messages were stored before this session. */
+  listedStored: number,
   stored: StoredUidls,
 ): Promise<void> {
   // Every stored message believed on the server and listed there (the usual poll): nothing to note.
   // Keys in a listing differ, so counting the listed ones that were stored is enough.
-  if (
-    stored.onServer.length === stored.count &&
-    listing.length - freshCount === stored.onServer.length
-  )
-    return;
+  if (stored.onServer.length === stored.count && listedStored === stored.onServer.length) return;
   const listed = new Set(listing.map((m) => m.uidl));
   for (const [from, to, uidlsInState] of [
     ['on_server', 'gone', stored.onServer],
@@ -290,14 +427,17 @@ async function setStatus(
   });
 }
 
-/** The account as it stands at the end of a session (the user may have changed it meanwhile). */
+/**
+ * The account as it stands at the end of a session (the user may have changed it meanwhile);
+ * null when it was removed.
+ */
 function readAccountNow(ctx: SyncContext, accountId: string) {
-  return ctx.prisma.pop3Account.findUniqueOrThrow({
+  return ctx.prisma.pop3Account.findUnique({
     where: { id: accountId },
-    include: { user: { select: { activeUntil: true } } },
+    include: { user: { select: { activeUntil: true, disabled: true } } },
   });
 }
-type AccountNow = Awaited<ReturnType<typeof readAccountNow>>;
+type AccountNow = NonNullable<Awaited<ReturnType<typeof readAccountNow>>>;
 
 async function finish(
   ctx: SyncContext,
@@ -306,9 +446,11 @@ async function finish(
   runId: string,
   result: SyncResult,
   client: Pop3Client | undefined,
-  freshRead: Promise<AccountNow> = readAccountNow(ctx, account.id),
+  freshRead: Promise<AccountNow | null> = readAccountNow(ctx, account.id),
 ): Promise<void> {
   const fresh = await freshRead;
+  // Removed meanwhile: its runs went with it, and there is nothing left to schedule.
+  if (!fresh) return;
   // Real time for scheduling and records; ctx.clock only decides how old mail is.
   const now = new Date();
   const failures = result.ok ? 0 : fresh.failureCount + 1;

@@ -4,6 +4,21 @@ import { SecretUnavailableError } from '../crypto/secret-box';
 import { HostRefusedError } from '../net/host-guard';
 import { PolicyRefusedError } from './pop3-connect';
 
+/**
+ * A running session was ended from outside because its account should no longer be checked: it
+ * was switched off (or its user was), or removed. The connection is dropped without QUIT.
+ */
+export class SessionEndedError extends Error {
+  constructor(readonly why: 'disabled' | 'removed') {
+    super(
+      why === 'disabled'
+        ? 'The account was switched off while it was being checked; the check was stopped without changing anything on the server.'
+        : 'The account was removed while it was being checked; the check was stopped without changing anything on the server.',
+    );
+    this.name = 'SessionEndedError';
+  }
+}
+
 /** What a failed sync means for the account: its status, what to tell the user, when to retry. */
 export interface SyncFailure {
   status: AccountStatus;
@@ -24,6 +39,14 @@ export function classifyFailure(error: unknown): SyncFailure {
       code: 'SECRET_UNAVAILABLE',
       message: error.message,
       retry: 'stop',
+    };
+  }
+  if (error instanceof SessionEndedError) {
+    return {
+      status: 'temp_error',
+      code: 'SESSION_ENDED',
+      message: error.message,
+      retry: 'backoff',
     };
   }
   if (error instanceof PolicyRefusedError) {

@@ -1,19 +1,26 @@
+import { Pop3Error } from '@popgate/pop3';
 import { parseMessage } from '../mail/parse-message';
 import { classifyFailure, type SyncFailure } from './failure';
 import { identifyMessages } from './identify-messages';
 import { lockAccount } from './lease';
+import { fullDownloadRefusal, limitRefusal } from './partial-message';
 import { connectAccount } from './pop3-connect';
+import { DEFAULT_DEADLINE, SessionDeadline } from './session-deadline';
 import { completeMessage } from './store-message';
 import type { SyncContext } from './sync-context';
 
 export type FetchFullResult =
   | { ok: true }
   | { ok: false; reason: 'NOT_HEADERS_ONLY' | 'GONE_FROM_SERVER' | 'BUSY' }
+  /** It cannot be downloaded here: above the admin's size limit, or a line too long to read. */
+  | { ok: false; reason: 'REFUSED'; code: 'MESSAGE_TOO_LARGE' | 'LINE_TOO_LONG'; message: string }
   | { ok: false; reason: 'FAILED'; failure: SyncFailure };
 
 /**
  * Downloads the whole of a message that was stored headers-only (it was above the account's
- * size limit), in a POP3 session of its own under the account's lock. Nothing is deleted.
+ * size limit), in a POP3 session of its own under the account's lock, within the deadline a sync
+ * of its size would have. Nothing is deleted. A message above the admin's size limit, or with a
+ * line longer than Popgate reads, is refused before anything is dialled.
  */
 export async function fetchFullMessage(
   ctx: SyncContext,
@@ -26,16 +33,20 @@ export async function fetchFullMessage(
     include: { account: true },
   });
   if (!message.headersOnly) return { ok: false, reason: 'NOT_HEADERS_ONLY' };
+  const policy = await ctx.prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+  const refusal = fullDownloadRefusal(message, policy.maxMessageBytes);
+  if (refusal) return { ok: false, reason: 'REFUSED', ...refusal };
   const lock = await lockAccount(databaseUrl, message.accountId);
   if (!lock) return { ok: false, reason: 'BUSY' };
   const controller = new AbortController();
   const abort = () => controller.abort();
   signal.addEventListener('abort', abort);
   lock.lost.addEventListener('abort', abort);
-  const policy = await ctx.prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+  const deadline = new SessionDeadline({ ...DEFAULT_DEADLINE, ...ctx.deadline }, controller.signal);
+  deadline.expect(message.size);
   let client;
   try {
-    client = await connectAccount(ctx, message.account, policy, controller.signal);
+    client = await connectAccount(ctx, message.account, policy, deadline.signal);
     const entry = (await identifyMessages(client)).messages.find((m) => m.uidl === message.uidl);
     if (!entry) {
       await client.quit();
@@ -53,8 +64,19 @@ export async function fetchFullMessage(
     return { ok: true };
   } catch (error) {
     client?.destroy();
-    return { ok: false, reason: 'FAILED', failure: classifyFailure(error) };
+    // Larger than listed, or a line too long: as refused as if that had been known before.
+    if (error instanceof Pop3Error && error.code === 'LIMIT_EXCEEDED') {
+      return { ok: false, reason: 'REFUSED', ...limitRefusal(error.limit, policy.maxMessageBytes) };
+    }
+    // The deadline says why it ended; a cancelled request or a lost lock, the error itself.
+    const { reason } = deadline.signal;
+    return {
+      ok: false,
+      reason: 'FAILED',
+      failure: classifyFailure(reason instanceof Pop3Error ? reason : error),
+    };
   } finally {
+    deadline.clear();
     signal.removeEventListener('abort', abort);
     await lock.release();
   }

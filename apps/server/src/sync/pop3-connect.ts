@@ -4,6 +4,7 @@ import { checkPort, checkSecurity } from '../accounts/account-policy-check';
 import { checkHost } from '../accounts/host-check';
 import { HostRefusedError } from '../net/host-guard';
 import { HttpError } from '../plugins/errors';
+import { MAX_LINE_BYTES } from './partial-message';
 import type { SyncContext } from './sync-context';
 
 const MECHANISMS: Record<Pop3Account['authMethod'], Pop3AuthMechanism> = {
@@ -27,6 +28,17 @@ export class PolicyRefusedError extends Error {
   ) {
     super(message);
     this.name = 'PolicyRefusedError';
+  }
+}
+
+/**
+ * The server's address already has as many sessions as allowed: this one does not dial, and the
+ * account is checked again once a session there ends. Not a failure of the account.
+ */
+export class SessionDeferredError extends Error {
+  constructor(readonly address: string) {
+    super(`Enough sessions are already open to ${address}; the check waits for one of them to end`);
+    this.name = 'SessionDeferredError';
   }
 }
 
@@ -54,15 +66,19 @@ async function checkPolicy(
 /**
  * Opens and authenticates a POP3 session for a linked account: the admin policy checked as it
  * stands now, the host checked by the guard and dialled at the checked address, its password
- * unsealed only for this call.
+ * unsealed only for this call. `admit`, when given, is asked before the address is dialled
+ * (false: SessionDeferredError, nothing dialled).
  */
 export async function connectAccount(
   ctx: SyncContext,
   account: Pop3Account,
   policy: Policy,
   signal: AbortSignal,
+  admit?: (address: string) => Promise<boolean>,
 ): Promise<Pop3Client> {
   const address = await checkPolicy(ctx, account, policy);
+  if (admit && !(await admit(address))) throw new SessionDeferredError(address);
+  signal.throwIfAborted();
   const secret = ctx.keyring.open(
     { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
     account.id,
@@ -85,7 +101,7 @@ export async function connectAccount(
       allowPlaintextPassword: account.security === 'none',
     },
     timeouts: ctx.timeouts ?? {},
-    limits: { maxMessageBytes: policy.maxMessageBytes + SIZE_SLACK },
+    limits: { maxMessageBytes: policy.maxMessageBytes + SIZE_SLACK, maxLineBytes: MAX_LINE_BYTES },
     signal,
   });
 }

@@ -1,5 +1,14 @@
 import { syncAccount, type SyncResult } from './account-sync';
-import { claimDueAccounts, lockAccount, releaseLease, renewLease } from './lease';
+import { SessionEndedError } from './failure';
+import {
+  accountsToStop,
+  admitAddress,
+  claimDueAccounts,
+  lockAccount,
+  releaseLease,
+  renewLease,
+  type ClaimedAccount,
+} from './lease';
 import type { SyncContext } from './sync-context';
 
 export interface SchedulerOptions {
@@ -7,24 +16,41 @@ export interface SchedulerOptions {
   databaseUrl: string;
   /** POP3 sessions this process runs at once. */
   maxSessions: number;
-  /** POP3 sessions per host, across all processes. */
+  /**
+   * POP3 sessions per server, across all processes: per IP address dialled, so that two names for
+   * one address share it.
+   */
   perHost: number;
+  /**
+   * POP3 sessions per user, across all processes (default 2); never more than half of
+   * `maxSessions`, so one user's slow servers always leave room for the others' mail.
+   */
+  perUser?: number;
   leaseSeconds: number;
   /** How often to look for due accounts (and "check now" requests from other processes). */
   tickMs: number;
+  /**
+   * How often running sessions are checked against their accounts (default 1000 ms): one switched
+   * off or removed, in any process, has its session ended (without QUIT).
+   */
+  watchMs?: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, 'databaseUrl'> = {
   maxSessions: 8,
   perHost: 2,
+  perUser: 2,
   leaseSeconds: 120,
   tickMs: 2000,
+  watchMs: 1000,
 };
 
 /**
  * Polls due accounts: claims them through leases, runs one POP3 session each under the account's
  * advisory lock, renews the lease while it runs, and aborts the session if the lease or the lock
- * is lost. Several processes can run one each on the same database.
+ * is lost, or its account is switched off or removed. Several processes can run one each on the
+ * same database. No user, and no server address, holds more than its share of sessions, and every
+ * session has a deadline: slow servers cannot keep others' mail waiting.
  */
 export class SyncScheduler {
   private readonly running = new Map<
@@ -32,6 +58,8 @@ export class SyncScheduler {
     { controller: AbortController; done: Promise<void> }
   >();
   private timer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching = false;
   private ticking: Promise<void> | undefined;
   private stopped = true;
   /** Called after every session, for tests and metrics. */
@@ -46,6 +74,8 @@ export class SyncScheduler {
     if (!this.stopped) return;
     this.stopped = false;
     this.schedule(0);
+    this.watchTimer = setInterval(() => void this.watch(), this.options.watchMs ?? 1000);
+    this.watchTimer.unref();
   }
 
   /** Looks for due accounts now instead of at the next tick ("check now"). */
@@ -61,6 +91,7 @@ export class SyncScheduler {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.watchTimer);
     await this.ticking;
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -81,6 +112,12 @@ export class SyncScheduler {
     }, delayMs);
   }
 
+  /** Sessions one user may run at once: as asked, and never more than half the slots. */
+  private get perUser(): number {
+    const half = Math.max(1, Math.floor(this.options.maxSessions / 2));
+    return Math.max(1, Math.min(this.options.perUser ?? 2, half));
+  }
+
   private async tick(): Promise<void> {
     const free = this.options.maxSessions - this.running.size;
     if (free <= 0 || this.stopped) return;
@@ -89,25 +126,46 @@ export class SyncScheduler {
       claimed = await claimDueAccounts(this.ctx.prisma, this.ctx.instanceId, {
         limit: free,
         perHost: this.options.perHost,
+        perUser: this.perUser,
         leaseSeconds: this.options.leaseSeconds,
       });
     } catch (error) {
       this.ctx.log.warn({ err: error }, 'could not claim sync jobs');
       return;
     }
-    for (const account of claimed) this.launch(account.id);
+    for (const account of claimed) this.launch(account);
   }
 
-  private launch(accountId: string): void {
+  /** Ends the sessions of accounts switched off or removed since they started (see watchMs). */
+  private async watch(): Promise<void> {
+    if (this.watching || this.running.size === 0) return;
+    this.watching = true;
+    try {
+      const stop = await accountsToStop(this.ctx.prisma, [...this.running.keys()]);
+      for (const [accountId, why] of stop) {
+        const session = this.running.get(accountId);
+        if (!session || session.controller.signal.aborted) continue;
+        this.ctx.log.info({ accountId, why }, 'ending the session of an account no longer checked');
+        session.controller.abort(new SessionEndedError(why));
+      }
+    } catch (error) {
+      this.ctx.log.warn({ err: error }, 'could not check running sessions');
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private launch(account: ClaimedAccount): void {
     const controller = new AbortController();
-    const done = this.runOne(accountId, controller).finally(() => {
-      this.running.delete(accountId);
+    const done = this.runOne(account, controller).finally(() => {
+      this.running.delete(account.id);
       if (!this.stopped) this.schedule(0);
     });
-    this.running.set(accountId, { controller, done });
+    this.running.set(account.id, { controller, done });
   }
 
-  private async runOne(accountId: string, controller: AbortController): Promise<void> {
+  private async runOne(claimed: ClaimedAccount, controller: AbortController): Promise<void> {
+    const accountId = claimed.id;
     const { prisma, instanceId } = this.ctx;
     const renewEveryMs = (this.options.leaseSeconds * 1000) / 3;
     const renewal = setInterval(() => {
@@ -127,7 +185,15 @@ export class SyncScheduler {
       const onLost = () => controller.abort(lock.lost.reason);
       lock.lost.addEventListener('abort', onLost);
       try {
-        const result = await syncAccount(this.ctx, accountId, controller.signal);
+        const result = await syncAccount(this.ctx, accountId, controller.signal, {
+          admit: (address) =>
+            admitAddress(
+              prisma,
+              { id: accountId, owner: instanceId, requested: claimed.requested },
+              address,
+              this.options.perHost,
+            ),
+        });
         this.onSyncDone?.(accountId, result);
       } finally {
         lock.lost.removeEventListener('abort', onLost);

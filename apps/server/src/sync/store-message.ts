@@ -6,6 +6,7 @@ import { uuidV7 } from '../db/uuid-v7';
 import { asBytes } from '../db/bytes';
 import { listColumns, type ListColumns } from '../mail/list-item';
 import type { ParsedMessage } from '../mail/parse-message';
+import type { PartialReason } from './partial-message';
 
 /** One message as it came off the POP3 server. */
 export interface DownloadedMessage {
@@ -15,8 +16,10 @@ export interface DownloadedMessage {
   /** The size the server listed (advisory; the bytes are what count). */
   listedSize: number;
   raw: Buffer;
-  /** True when only the headers were fetched (TOP n 0) because of the account's size limit. */
+  /** True when only the headers were fetched (TOP n 0), or kept of a message cut off by a limit. */
   headersOnly: boolean;
+  /** Why only part of it is kept, and what the message says about it in place of its snippet. */
+  partial?: { reason: PartialReason; notice: string };
   receivedAt: Date;
 }
 
@@ -54,7 +57,7 @@ function messageFields(message: DownloadedMessage, parsedRaw: ParsedMessage) {
     messageId: parsed.messageId,
     inReplyTo: parsed.inReplyTo,
     date: parsedRaw.date ?? message.receivedAt,
-    snippet: parsed.snippet,
+    snippet: message.partial ? message.partial.notice : parsed.snippet,
     textBody: parsed.text,
     htmlBody: parsed.html,
     headers: parsed.headers,
@@ -114,6 +117,7 @@ const MESSAGE_COLUMNS: InsertColumn[] = [
   { name: 'size', type: 'integer' },
   { name: 'receivedAt', type: 'timestamp' },
   { name: 'headersOnly', type: 'boolean' },
+  { name: 'partialReason' },
   { name: 'sourceSha256' },
   { name: 'subject' },
   { name: 'fromName' },
@@ -145,6 +149,7 @@ function messageRow(message: DownloadedMessage, parsed: ParsedMessage, sourceSha
     message.listedSize,
     utc(message.receivedAt),
     message.headersOnly,
+    message.partial?.reason ?? null,
     sourceSha256,
     fields.subject,
     fields.fromName,
@@ -291,7 +296,7 @@ export async function completeMessage(
     const fields = messageFields({ receivedAt: current.date } as DownloadedMessage, parsed);
     await tx.message.update({
       where: { id: messageId },
-      data: { ...fields, headersOnly: false, sourceSha256 },
+      data: { ...fields, headersOnly: false, partialReason: null, sourceSha256 },
     });
     await tx.attachment.deleteMany({ where: { messageId } });
     if (parsed.attachments.length > 0) {

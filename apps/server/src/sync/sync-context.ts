@@ -2,6 +2,7 @@ import type { Keyring } from '../crypto/secret-box';
 import type { Db } from '../db/prisma';
 import type { EventBus } from '../events/event-bus';
 import type { Clock } from './clock';
+import type { DeadlineSettings } from './session-deadline';
 
 /** What a POP3 session of the sync engine needs from the rest of Popgate. */
 export interface SyncContext {
@@ -15,4 +16,6 @@ export interface SyncContext {
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** POP3 timeouts; tests shorten them. */
   timeouts?: { connectMs?: number; greetingMs?: number; commandMs?: number };
+  /** How long a whole session may take (DEFAULT_DEADLINE where not given); tests shorten it. */
+  deadline?: Partial<DeadlineSettings>;
 }

@@ -23,13 +23,14 @@ export const fetchFullRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigne
         tags: ['messages'],
         summary: 'Download the whole of a headers-only message',
         description:
-          '409 BUSY when the account is being checked right now (try again shortly), 410 GONE_FROM_SERVER when the server no longer has it, 502 FETCH_FAILED with the reason otherwise. A message that is already complete is simply returned.',
+          "409 BUSY when the account is being checked right now (try again shortly), 410 GONE_FROM_SERVER when the server no longer has it, 422 MESSAGE_TOO_LARGE or LINE_TOO_LONG when Popgate cannot take it (above the admin's size limit, or a line longer than it reads), 502 FETCH_FAILED with the reason otherwise. A message that is already complete is simply returned.",
         params: MessageIdParams,
         response: {
           200: MessageDetail,
           ...messageErrors,
           409: ErrorReply,
           410: ErrorReply,
+          422: ErrorReply,
           502: ErrorReply,
         },
       },
@@ -55,6 +56,8 @@ export const fetchFullRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigne
               'GONE_FROM_SERVER',
               'The POP3 server no longer has this message; only its headers were kept',
             );
+          case 'REFUSED':
+            throw new HttpError(422, result.code, result.message);
           case 'FAILED':
             throw new HttpError(502, 'FETCH_FAILED', result.failure.message);
         }
