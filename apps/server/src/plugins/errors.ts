@@ -1,7 +1,21 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { DomainError, type DomainErrorKind } from '../domain-errors';
 
-/** An error with the HTTP status and stable code the API answers with. */
+/** The one place where the domain's kinds of failure become HTTP statuses. */
+const STATUS: Record<DomainErrorKind, number> = {
+  not_found: 404,
+  invalid: 400,
+  refused: 403,
+  conflict: 409,
+  rate_limited: 429,
+  unprocessable: 422,
+};
+
+/**
+ * An error with the HTTP status and stable code the API answers with: for routes and plugins
+ * (CSRF, authentication); domain code throws a DomainError instead.
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -21,7 +35,15 @@ export const notFound = (what = 'Not found') => new HttpError(404, 'NOT_FOUND', 
  * field, unexpected ones are logged and say nothing about internals.
  */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      if (error.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
+      return reply
+        .code(STATUS[error.kind])
+        .send({ error: { code: error.code, message: error.message } });
+    }
     if (error instanceof HttpError) {
       return reply
         .code(error.statusCode)
