@@ -1,14 +1,13 @@
 import type { Db } from '../db/prisma';
+import { refused } from '../domain-errors';
 import type { Policy } from '../generated/prisma/client';
 import type { Security } from '../generated/prisma/enums';
-import { HttpError } from '../plugins/errors';
+import { HostRefusedError } from '../net/host-guard';
 import { checkHost } from './host-check';
 
 /** The admin policy (one row). */
 export const loadPolicy = (prisma: Pick<Db, 'policy'>): Promise<Policy> =>
   prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
-
-const refused = (code: string, message: string) => new HttpError(403, code, message);
 
 /** An empty list of allowed ports allows any port. */
 export function checkPort(port: number, policy: Pick<Policy, 'allowedPorts'>): void {
@@ -60,10 +59,12 @@ export async function checkHostForAccount(
   policy: Policy,
   options: { allowPrivateNetworks: boolean },
 ): Promise<void> {
-  const result = await checkHost(host, policy, options);
-  if (result.ok) return;
-  if (result.code === 'HOST_NOT_ALLOWED') throw refused(result.code, result.message);
-  const message =
-    result.code === 'DNS' ? `${result.message}; check the server name` : result.message;
-  throw new HttpError(400, result.code, message);
+  try {
+    await checkHost(host, policy, options);
+  } catch (error) {
+    if (error instanceof HostRefusedError && error.code === 'DNS') {
+      throw new HostRefusedError('DNS', `${error.message}; check the server name`);
+    }
+    throw error;
+  }
 }

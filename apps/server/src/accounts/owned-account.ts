@@ -1,6 +1,6 @@
 import type { Db } from '../db/prisma';
+import { notFound } from '../domain-errors';
 import type { Pop3Account } from '../generated/prisma/client';
-import { notFound } from '../plugins/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,6 @@
 import type { Security } from '@popgate/contracts';
+import { invalid } from '../domain-errors';
 import type { Pop3Account } from '../generated/prisma/client';
-import { HttpError } from '../plugins/errors';
 import { normalizeHost } from './policy-host-rules';
 
 /**
@@ -52,8 +52,7 @@ export function requireSecretFor(stored: Pop3Account, next: ConnectionSettings):
     changes.length === 1
       ? changes[0]
       : `${changes.slice(0, -1).join(', ')} and ${changes[changes.length - 1]}`;
-  throw new HttpError(
-    400,
+  throw invalid(
     'PASSWORD_REQUIRED',
     `Enter the POP3 password again: the saved password is only ever sent to the server it was saved for, and this changes the ${what}`,
   );

@@ -1,5 +1,6 @@
 import type { AccountTestReply, AuthMethod, Security } from '@popgate/contracts';
 import { isPop3Error, probeServer, type Pop3Timeouts } from '@popgate/pop3';
+import { DomainError } from '../domain-errors';
 import type { Policy } from '../generated/prisma/client';
 import { describeTestFailure } from './connection-test-failure';
 import { checkHost } from './host-check';
@@ -39,11 +40,15 @@ export async function testConnection(
     signal?: AbortSignal;
   },
 ): Promise<AccountTestReply> {
-  const checked = await checkHost(connection.host, options.policy, options);
-  if (!checked.ok) {
+  let address: string;
+  try {
+    address = await checkHost(connection.host, options.policy, options);
+  } catch (error) {
+    // Not found (DNS), or refused by the guard or the admin's lists (BLOCKED_HOST to the user).
+    if (!(error instanceof DomainError)) throw error;
     return {
       ok: false,
-      error: { code: checked.code === 'DNS' ? 'DNS' : 'BLOCKED_HOST', message: checked.message },
+      error: { code: error.code === 'DNS' ? 'DNS' : 'BLOCKED_HOST', message: error.message },
     };
   }
   const timeouts = { ...CONNECTION_TEST_TIMEOUTS, ...options.timeouts };
@@ -52,7 +57,7 @@ export async function testConnection(
     const serverInfo = await probeServer({
       host: connection.host,
       port: connection.port,
-      address: checked.address,
+      address,
       security: connection.security,
       tls: {
         ...(connection.tls.caPem ? { caPem: connection.tls.caPem } : {}),

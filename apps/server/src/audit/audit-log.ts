@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/prisma';
 
 /** Who did what, when, from where: sign-ins, password changes, account and admin actions. */
@@ -10,11 +9,13 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export async function audit(
-  prisma: Db,
-  request: FastifyRequest | null,
-  entry: AuditEntry,
-): Promise<void> {
+/** Where an audited action came from: the caller's address and browser. */
+export interface AuditOrigin {
+  ip: string | null;
+  userAgent: string | null | undefined;
+}
+
+export async function audit(prisma: Db, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
   await prisma.auditLog.create({
     data: {
       action: entry.action,
@@ -22,8 +23,8 @@ export async function audit(
       actorEmail: entry.actor?.email ?? null,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
-      ip: request?.ip ?? null,
-      userAgent: request?.headers['user-agent']?.slice(0, 500) ?? null,
+      ip: origin.ip,
+      userAgent: origin.userAgent?.slice(0, 500) ?? null,
       details: (entry.details ?? {}) as object,
     },
   });

@@ -1,18 +1,21 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { DomainError } from '../domain-errors';
 
 /**
  * Where Popgate may open a POP3 connection for a user: the host is resolved once, every address
  * is checked, and the caller dials the checked address (no second lookup an attacker could
  * answer differently). Loopback, private, link-local, CGNAT, metadata and other special-purpose
  * ranges are refused unless private networks are allowed.
+ *
+ * A host that cannot be used as given: not found (DNS), or on a network Popgate does not reach
+ * (BLOCKED_HOST). The same error all the way from here to the API's answer and the sync's.
  */
-export class HostRefusedError extends Error {
-  constructor(
-    readonly code: 'DNS' | 'BLOCKED_HOST',
-    message: string,
-  ) {
-    super(message);
+export class HostRefusedError extends DomainError {
+  declare readonly code: 'DNS' | 'BLOCKED_HOST';
+
+  constructor(code: 'DNS' | 'BLOCKED_HOST', message: string) {
+    super('invalid', code, message);
     this.name = 'HostRefusedError';
   }
 }

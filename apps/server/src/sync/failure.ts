@@ -1,8 +1,8 @@
 import { isPop3Error } from '@popgate/pop3';
 import type { AccountStatus } from '../generated/prisma/enums';
 import { SecretUnavailableError } from '../crypto/secret-box';
+import { DomainError } from '../domain-errors';
 import { HostRefusedError } from '../net/host-guard';
-import { PolicyRefusedError } from './pop3-connect';
 
 /**
  * A running session was ended from outside because its account should no longer be checked: it
@@ -49,13 +49,14 @@ export function classifyFailure(error: unknown): SyncFailure {
       retry: 'backoff',
     };
   }
-  if (error instanceof PolicyRefusedError) {
-    return { status: 'perm_error', code: error.code, message: error.message, retry: 'stop' };
-  }
   if (error instanceof HostRefusedError) {
     return error.code === 'DNS'
       ? { status: 'network_error', code: 'DNS', message: error.message, retry: 'backoff' }
       : { status: 'perm_error', code: 'BLOCKED_HOST', message: error.message, retry: 'stop' };
+  }
+  // The admin policy refuses the connection (port, TLS, host lists).
+  if (error instanceof DomainError && error.kind === 'refused') {
+    return { status: 'perm_error', code: error.code, message: error.message, retry: 'stop' };
   }
   if (!isPop3Error(error)) {
     return {

@@ -2,8 +2,6 @@ import { Pop3Client, type Pop3AuthMechanism } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { checkPort, checkSecurity } from '../accounts/account-policy-check';
 import { checkHost } from '../accounts/host-check';
-import { HostRefusedError } from '../net/host-guard';
-import { HttpError } from '../plugins/errors';
 import { MAX_LINE_BYTES } from './partial-message';
 import type { SyncContext } from './sync-context';
 
@@ -20,17 +18,6 @@ const MECHANISMS: Record<Pop3Account['authMethod'], Pop3AuthMechanism> = {
 /** Headroom over the admin's message size limit for the terminating line and dot-stuffing. */
 const SIZE_SLACK = 64 * 1024;
 
-/** The admin policy refuses this connection (it may have changed since the account was linked). */
-export class PolicyRefusedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PolicyRefusedError';
-  }
-}
-
 /**
  * The server's address already has as many sessions as allowed: this one does not dial, and the
  * account is checked again once a session there ends. Not a failure of the account.
@@ -42,25 +29,19 @@ export class SessionDeferredError extends Error {
   }
 }
 
-/** The admin policy as it stands now, for every new connection: TLS, port, host and networks. */
+/**
+ * The admin policy as it stands now (it may have changed since the account was linked), for every
+ * new connection: TLS, port, host and networks. The address to dial, or the DomainError that
+ * refuses it.
+ */
 async function checkPolicy(
   ctx: SyncContext,
   account: Pop3Account,
   policy: Policy,
 ): Promise<string> {
-  try {
-    checkSecurity(account.security, policy);
-    checkPort(account.port, policy);
-  } catch (error) {
-    if (error instanceof HttpError) throw new PolicyRefusedError(error.code, error.message);
-    throw error;
-  }
-  const host = await checkHost(account.host, policy, {
-    allowPrivateNetworks: ctx.allowPrivateNetworks,
-  });
-  if (host.ok) return host.address;
-  if (host.code === 'HOST_NOT_ALLOWED') throw new PolicyRefusedError(host.code, host.message);
-  throw new HostRefusedError(host.code, host.message);
+  checkSecurity(account.security, policy);
+  checkPort(account.port, policy);
+  return checkHost(account.host, policy, { allowPrivateNetworks: ctx.allowPrivateNetworks });
 }
 
 /**

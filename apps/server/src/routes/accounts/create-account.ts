@@ -14,6 +14,7 @@ import { authMethodToDb } from '../../accounts/auth-method-names';
 import { linkAccount } from '../../accounts/link-account';
 import { normalizeHost } from '../../accounts/policy-host-rules';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import { requestSync } from '../../sync/presence';
 import { accountErrors } from './responses';
 
@@ -65,7 +66,7 @@ export const createAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
       });
       await requestSync(prisma, account.id);
       app.scheduler?.wake();
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'account.created',
         actor: me,
         targetType: 'pop3_account',

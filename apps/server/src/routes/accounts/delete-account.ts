@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { ownedAccount } from '../../accounts/owned-account';
 import { removeAccount } from '../../accounts/remove-account';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import { AccountParams, accountErrors } from './responses';
 
 export const deleteAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,7 +24,7 @@ export const deleteAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
       const me = request.user!;
       const account = await ownedAccount(prisma, me.id, request.params.id);
       await removeAccount(prisma, account.id, request.log);
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'account.deleted',
         actor: me,
         targetType: 'pop3_account',

@@ -13,6 +13,7 @@ import { messageCounts } from '../../accounts/message-counts';
 import { ownedAccount } from '../../accounts/owned-account';
 import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import { requestSync } from '../../sync/presence';
 import { AccountParams, accountErrors } from './responses';
 
@@ -74,7 +75,7 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
         app.scheduler?.wake();
       }
       if (changed.length > 0) {
-        await audit(prisma, request, {
+        await audit(prisma, auditOrigin(request), {
           action: 'account.changed',
           actor: me,
           targetType: 'pop3_account',

@@ -12,6 +12,7 @@ import {
 } from '@popgate/contracts';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import type { Db } from '../../db/prisma';
 import type { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../../plugins/errors';
@@ -146,7 +147,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         accountId: account.id,
         status: updated.disabled ? 'disabled' : updated.status,
       });
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: request.body.disabled ? 'admin.account_disabled' : 'admin.account_enabled',
         actor: request.user,
         targetType: 'account',
@@ -171,7 +172,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const account = await find(request.params.id);
       await requestSync(prisma, account.id);
       app.scheduler?.wake();
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'admin.account_sync',
         actor: request.user,
         targetType: 'account',

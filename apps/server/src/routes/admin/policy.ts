@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AdminPolicy, AdminPolicyPatch, ErrorReply } from '@popgate/contracts';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import { HttpError } from '../../plugins/errors';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply };
@@ -93,7 +94,7 @@ export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
         ]),
       );
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'admin.policy_changed',
         actor: request.user,
         targetType: 'policy',

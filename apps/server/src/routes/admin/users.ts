@@ -11,6 +11,7 @@ import {
 } from '@popgate/contracts';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import type { Db } from '../../db/prisma';
 import { HttpError, notFound } from '../../plugins/errors';
 import { hashPassword } from '../../users/password';
@@ -114,7 +115,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         signInLink = `/sign-in/link#${token}`;
       }
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'admin.user_created',
         actor: request.user,
         targetType: 'user',
@@ -169,7 +170,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await revokeUserSessions(prisma, id);
         await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'disabled' });
       }
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'admin.user_changed',
         actor: request.user,
         targetType: 'user',
@@ -196,7 +197,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await revokeUserSessions(prisma, id);
       app.sessions.forgetUser(id);
       await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'signed out by an admin' });
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'admin.user_signed_out',
         actor: request.user,
         targetType: 'user',

@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
+import { auditOrigin } from '../audit-origin';
 import { deriveKey } from '../../crypto/derive-key';
 import { takeAllowance } from '../../limits/allowance';
 import { ConcurrencyGate } from '../../limits/concurrency-gate';
@@ -82,7 +83,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       maxAge: KNOWN_DEVICE_DAYS * 86_400,
     });
     await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    await audit(prisma, request, {
+    await audit(prisma, auditOrigin(request), {
       action,
       actor: user,
       targetType: 'user',
@@ -163,7 +164,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ok = await verifyPasswordOrNothing(user?.passwordHash, request.body.password);
       if (!user || !ok || user.disabled) {
         await settleSignIn(prisma, reserved.ticket, false);
-        await audit(prisma, request, {
+        await audit(prisma, auditOrigin(request), {
           action: 'user.login_failed',
           targetType: 'user',
           targetId: user?.id,
@@ -195,7 +196,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (request.user) {
         await revokeSession(prisma, request.user.sessionId);
         app.sessions.forgetSession(request.user.sessionId);
-        await audit(prisma, request, {
+        await audit(prisma, auditOrigin(request), {
           action: 'user.logout',
           actor: request.user,
           targetType: 'user',
@@ -286,7 +287,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       await revokeUserSessions(prisma, me.id, me.sessionId);
       app.sessions.forgetUser(me.id);
-      await audit(prisma, request, {
+      await audit(prisma, auditOrigin(request), {
         action: 'user.password_changed',
         actor: me,
         targetType: 'user',
