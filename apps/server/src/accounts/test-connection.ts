@@ -1,20 +1,10 @@
-import type { AccountTestReply, AuthMethod, Security } from '@popgate/contracts';
+import type { AccountTestReply } from '@popgate/contracts';
 import { isPop3Error, probeServer, type Pop3Timeouts } from '@popgate/pop3';
 import { DomainError } from '../domain-errors';
 import type { Policy } from '../generated/prisma/client';
 import { describeTestFailure } from './connection-test-failure';
 import { checkHost } from './host-check';
-
-export interface ConnectionToTest {
-  host: string;
-  port: number;
-  security: Security;
-  username: string;
-  /** The password, or the access token with xoauth2. */
-  secret: string;
-  auth: AuthMethod;
-  tls: { caPem?: string | null; pinSha256?: string | null };
-}
+import { pop3ConnectOptions, type Pop3Login } from './pop3-options';
 
 /** Shorter than a sync's: someone is waiting for the answer. */
 export const CONNECTION_TEST_TIMEOUTS: Required<Omit<Pop3Timeouts, 'idleMs'>> = {
@@ -32,7 +22,7 @@ const PROBE_LIMITS = { maxLineBytes: 64 * 1024, maxMessageBytes: 1024 * 1024 };
  * server said about itself, or exactly what failed. Nothing is saved.
  */
 export async function testConnection(
-  connection: ConnectionToTest,
+  connection: Pop3Login,
   options: {
     policy: Policy;
     allowPrivateNetworks: boolean;
@@ -52,24 +42,9 @@ export async function testConnection(
     };
   }
   const timeouts = { ...CONNECTION_TEST_TIMEOUTS, ...options.timeouts };
-  const usesToken = connection.auth === 'xoauth2';
   try {
     const serverInfo = await probeServer({
-      host: connection.host,
-      port: connection.port,
-      address,
-      security: connection.security,
-      tls: {
-        ...(connection.tls.caPem ? { caPem: connection.tls.caPem } : {}),
-        ...(connection.tls.pinSha256 ? { pinSha256: connection.tls.pinSha256 } : {}),
-      },
-      auth: {
-        username: connection.username,
-        ...(usesToken ? { accessToken: connection.secret } : { password: connection.secret }),
-        mechanism: connection.auth,
-        // As a sync would: the user chose no TLS and the admin allows it.
-        allowPlaintextPassword: connection.security === 'none',
-      },
+      ...pop3ConnectOptions(connection, address),
       timeouts,
       limits: PROBE_LIMITS,
       ...(options.signal ? { signal: options.signal } : {}),

@@ -1,19 +1,10 @@
-import { Pop3Client, type Pop3AuthMechanism } from '@popgate/pop3';
+import { Pop3Client } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { checkPort, checkSecurity } from '../accounts/account-policy-check';
 import { checkHost } from '../accounts/host-check';
+import { accountLogin, pop3ConnectOptions } from '../accounts/pop3-options';
 import { MAX_LINE_BYTES } from './partial-message';
 import type { SyncContext } from './sync-context';
-
-const MECHANISMS: Record<Pop3Account['authMethod'], Pop3AuthMechanism> = {
-  auto: 'auto',
-  plain: 'plain',
-  login: 'login',
-  cram_md5: 'cram-md5',
-  xoauth2: 'xoauth2',
-  apop: 'apop',
-  user: 'user',
-};
 
 /** Headroom over the admin's message size limit for the terminating line and dot-stuffing. */
 const SIZE_SLACK = 64 * 1024;
@@ -64,23 +55,8 @@ export async function connectAccount(
     { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
     account.id,
   );
-  const usesToken = account.authMethod === 'xoauth2';
   return Pop3Client.connect({
-    host: account.host,
-    port: account.port,
-    address,
-    security: account.security,
-    tls: {
-      ...(account.tlsCaPem ? { caPem: account.tlsCaPem } : {}),
-      ...(account.tlsPinSha256 ? { pinSha256: account.tlsPinSha256 } : {}),
-    },
-    auth: {
-      username: account.username,
-      ...(usesToken ? { accessToken: secret } : { password: secret }),
-      mechanism: MECHANISMS[account.authMethod],
-      // The user chose a connection without TLS and the admin allows it: so be it.
-      allowPlaintextPassword: account.security === 'none',
-    },
+    ...pop3ConnectOptions(accountLogin(account, secret), address),
     timeouts: ctx.timeouts ?? {},
     limits: { maxMessageBytes: policy.maxMessageBytes + SIZE_SLACK, maxLineBytes: MAX_LINE_BYTES },
     signal,

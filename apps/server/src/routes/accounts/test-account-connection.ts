@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkPort, checkSecurity, loadPolicy } from '../../accounts/account-policy-check';
 import { takeConnectionTest } from '../../accounts/connection-test-throttle';
 import { ownedAccount } from '../../accounts/owned-account';
-import { normalizeHost } from '../../accounts/policy-host-rules';
+import { testLogin } from '../../accounts/pop3-options';
 import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { testConnection } from '../../accounts/test-connection';
 import { SecretUnavailableError } from '../../crypto/secret-box';
@@ -47,23 +47,12 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
       const socket = request.raw.socket;
       socket?.once?.('close', onClose);
       try {
-        return await testConnection(
-          {
-            host: normalizeHost(body.host),
-            port: body.port,
-            security: body.security,
-            username: body.username,
-            secret,
-            auth: body.auth ?? 'auto',
-            tls: body.tls ?? {},
-          },
-          {
-            policy,
-            allowPrivateNetworks: app.config.allowPrivateNetworks,
-            ...(app.syncContext.timeouts && { timeouts: app.syncContext.timeouts }),
-            signal: abandoned.signal,
-          },
-        );
+        return await testConnection(testLogin(body, secret), {
+          policy,
+          allowPrivateNetworks: app.config.allowPrivateNetworks,
+          ...(app.syncContext.timeouts && { timeouts: app.syncContext.timeouts }),
+          signal: abandoned.signal,
+        });
       } finally {
         socket?.off?.('close', onClose);
       }
