@@ -4,6 +4,7 @@ import type { Database } from './db/database';
 import { loggerOptions } from './logger';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
+import { keyringPlugin } from './plugins/keyring';
 import { metricsPlugin } from './plugins/metrics';
 import { nulCharactersPlugin } from './plugins/nul-characters';
 import { openApiPlugin } from './plugins/openapi';
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metricsPlugin);
   await app.register(openApiPlugin);
   await app.register(authPlugin);
+  await app.register(keyringPlugin);
   await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
   await app.register(healthRoutes, { databaseUrl: deps.db.url });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Keyring } from '../crypto/secret-box';
 import { runHousekeeping } from '../maintenance/housekeeping';
 import { EventBus } from '../events/event-bus';
 import { systemClock } from '../sync/clock';
@@ -11,7 +10,6 @@ import type { SyncContext } from '../sync/sync-context';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    keyring: Keyring;
     events: EventBus;
     syncContext: SyncContext;
     /** Absent when this instance does not poll (tests of the HTTP side). */
@@ -20,16 +18,16 @@ declare module 'fastify' {
 }
 
 /**
- * The sync engine inside the server process: the keyring sealing POP3 passwords, the event bus,
- * and (unless disabled) the scheduler that polls accounts. Stops before the database closes.
+ * The sync engine inside the server process: the event bus and (unless disabled) the scheduler
+ * that polls accounts, which opens passwords with the keyring plugin's keyring. Stops before the
+ * database closes.
  */
-export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll: boolean }) => {
-  const keyring = new Keyring(app.secretKey);
+async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
   // NOTIFY on the embedded database reaches only its sender: fan out in-process there.
   const events = await EventBus.start(app.db.prisma, app.db.embedded ? undefined : app.db.url);
   const syncContext: SyncContext = {
     prisma: app.db.prisma,
-    keyring,
+    keyring: app.keyring,
     events,
     clock: systemClock,
     instanceId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
@@ -43,7 +41,6 @@ export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll:
         leaseSeconds: app.config.syncLeaseSeconds,
       })
     : null;
-  app.decorate('keyring', keyring);
   app.decorate('events', events);
   app.decorate('syncContext', syncContext);
   app.decorate('scheduler', scheduler);
@@ -67,4 +64,6 @@ export const syncEnginePlugin = fp(async (app: FastifyInstance, options: { poll:
     await scheduler?.stop();
     await events.close();
   });
-});
+}
+
+export const syncEnginePlugin = fp(syncEngine, { name: 'sync-engine', dependencies: ['keyring'] });
