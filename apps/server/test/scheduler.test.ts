@@ -1,6 +1,7 @@
 import { generateCorpus, Pop3Server } from '@popgate/pop3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeAccountPassword, linkAccount } from '../src/accounts/link-account';
+import { accountUpdate } from '../src/accounts/account-update';
+import { linkAccount } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { requestSync } from '../src/sync/presence';
 import { SyncScheduler } from '../src/sync/scheduler';
@@ -92,7 +93,10 @@ describe('the scheduler', () => {
       expect(server.stats.authFailures).toBe(attempts);
       expect(server.stats.sessions).toBe(1);
 
-      await changeAccountPassword(prisma, harness.keyring, account.id, 'secret');
+      // As PATCH /api/accounts/:id does with a new password.
+      const current = await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } });
+      const { data } = accountUpdate(current, { password: 'secret' }, harness.keyring);
+      await prisma.pop3Account.update({ where: { id: account.id }, data });
       // Done when the session has finished, not merely when the message is stored.
       await until(
         async () =>

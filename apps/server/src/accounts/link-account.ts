@@ -65,28 +65,3 @@ export async function linkAccount(
     },
   });
 }
-
-/**
- * Replaces an account's password. An account stopped because the server rejected the old one
- * (or for any reason the user can fix) is checked again at once.
- */
-export async function changeAccountPassword(
-  prisma: Db,
-  keyring: Keyring,
-  accountId: string,
-  password: string,
-) {
-  const sealed = keyring.seal(password, accountId);
-  return prisma.pop3Account.update({
-    where: { id: accountId },
-    data: {
-      secretCiphertext: new Uint8Array(sealed.ciphertext),
-      secretKeyId: sealed.keyId,
-      status: 'new',
-      failureCount: 0,
-      lastError: null,
-      lastErrorCode: null,
-      nextSyncAt: new Date(),
-    },
-  });
-}
