@@ -1,4 +1,5 @@
-// Bundles the server into dist/main.js. Workspace packages (TypeScript sources) are compiled in;
+// Bundles the server into dist/main.js (and dist/demo.js), and the HTML sanitizing worker into
+// dist/sanitize-worker.js beside them, where the bundle looks for it. Workspace packages (TypeScript sources) are compiled in;
 // every other dependency stays an ordinary import resolved from node_modules at run time.
 import fs from 'node:fs';
 import { build } from 'esbuild';
@@ -9,7 +10,11 @@ const external = Object.entries(pkg.dependencies)
   .flatMap(([name]) => [name, `${name}/*`]);
 
 await build({
-  entryPoints: ['src/main.ts', 'src/demo.ts'],
+  entryPoints: [
+    { in: 'src/main.ts', out: 'main' },
+    { in: 'src/demo.ts', out: 'demo' },
+    { in: 'src/mail/sanitize-worker.ts', out: 'sanitize-worker' },
+  ],
   outdir: 'dist',
   bundle: true,
   platform: 'node',

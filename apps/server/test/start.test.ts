@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient } from '../src/db/prisma';
+import { parseMessage } from '../src/mail/parse-message';
+import { storeMessage } from '../src/sync/store-message';
 import { createDatabase, dropDatabase } from './support/databases';
 import { buildServer, runServerToExit, startServer, startWithNpm } from './support/server-process';
 
@@ -59,6 +62,67 @@ describe('starting Popgate with DATABASE_URL', () => {
       expect(await server.stop('SIGTERM')).toBe(0);
       expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(false);
     } finally {
+      await dropDatabase(name);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reading mail in the built server', () => {
+  it('sanitizes a message in its worker thread, bundled beside main.js', async () => {
+    const { name, url } = await createDatabase('popgate_test_start_read');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-start-read-'));
+    const prisma = createPrismaClient(url, 1);
+    try {
+      const server = await startServer({ DATABASE_URL: url, POPGATE_DATA_DIR: dataDir });
+      const csrf = await fetch(`${server.url}/api/auth/csrf`);
+      let cookie = csrf.headers.get('set-cookie')!.split(';')[0]!;
+      const { token } = (await csrf.json()) as { token: string };
+      const signUp = await fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': token, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'reader@example.test', password: 'a long password' }),
+      });
+      expect(signUp.status).toBe(201);
+      const user = (await signUp.json()) as { id: string };
+      cookie = [cookie, ...signUp.headers.getSetCookie().map((c) => c.split(';')[0]!)].join('; ');
+      const account = await prisma.pop3Account.create({
+        data: {
+          userId: user.id,
+          label: 'home',
+          host: 'pop.example.test',
+          port: 995,
+          username: 'reader',
+          secretCiphertext: new Uint8Array([0]),
+          secretKeyId: 'test',
+        },
+      });
+      const raw = Buffer.from(
+        'From: a@example.test\r\nSubject: hi\r\nContent-Type: text/html\r\n\r\n' +
+          '<p onclick="x()">Hello <b>there</b><img src="http://tracker.example/p.gif"></p>\r\n',
+      );
+      const { id } = await storeMessage(
+        prisma,
+        {
+          accountId: account.id,
+          userId: user.id,
+          uidl: 'one',
+          listedSize: raw.length,
+          raw,
+          headersOnly: false,
+          receivedAt: new Date(),
+        },
+        await parseMessage(raw),
+      );
+      const response = await fetch(`${server.url}/api/messages/${id}`, { headers: { cookie } });
+      expect(response.status).toBe(200);
+      const message = (await response.json()) as Record<string, unknown>;
+      expect(String(message.html).trim()).toBe('<p>Hello <b>there</b></p>');
+      expect(message.htmlWithheld).toBeNull();
+      expect(message.remoteImagesBlocked).toBe(true);
+      expect(await server.stop('SIGTERM')).toBe(0);
+    } finally {
+      await prisma.$disconnect();
       await dropDatabase(name);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

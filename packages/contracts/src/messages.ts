@@ -65,6 +65,21 @@ export const AttachmentOut = Type.Object({
 });
 export type AttachmentOut = Static<typeof AttachmentOut>;
 
+/**
+ * Why a message's HTML is not shown (its text part is): TOO_LARGE above the size Popgate renders
+ * inline, TOO_COMPLEX when making it safe took too long or it nests too deeply, UNAVAILABLE when
+ * it could not be made safe right now (try again later). The original stays downloadable.
+ */
+export const HtmlWithheld = Type.Object({
+  reason: Type.Union([
+    Type.Literal('TOO_LARGE'),
+    Type.Literal('TOO_COMPLEX'),
+    Type.Literal('UNAVAILABLE'),
+  ]),
+  message: Type.String(),
+});
+export type HtmlWithheld = Static<typeof HtmlWithheld>;
+
 export const MessageDetail = Type.Evaluate(
   Type.Intersect([
     MessageListItem,
@@ -77,6 +92,8 @@ export const MessageDetail = Type.Evaluate(
       text: Type.Union([Type.String(), Type.Null()]),
       /** Sanitized on the server; remote images removed unless asked for (then proxied). */
       html: Type.Union([Type.String(), Type.Null()]),
+      /** Set when the message has HTML that is not shown (html is null), and why. */
+      htmlWithheld: Type.Optional(Type.Union([HtmlWithheld, Type.Null()])),
       remoteImagesBlocked: Type.Boolean(),
       attachments: Type.Array(AttachmentOut),
       headersOnly: Type.Boolean(),

@@ -19,7 +19,15 @@ const WRITTEN_URL =
   /url\("(?:\/api\/messages\/[A-Za-z0-9\-._~%/?=&]+|data:image\/[a-z]+;base64,[A-Za-z0-9+/=]+)"\)/g;
 const FINAL_CHECK =
   /url\s*\(|[\\<]|expression\s*\(|javascript\s*:|vbscript\s*:|@import|(?:^|[\s;{])behavior\s*:|-moz-binding/i;
+/**
+ * CSS larger than this is dropped unread: PostCSS holds about a hundred bytes per character of a
+ * stylesheet, and no mail needs a megabyte of style (word processors write a few hundred KB).
+ */
+const MAX_STYLESHEET_LENGTH = 1024 * 1024;
+const MAX_STYLE_ATTRIBUTE_LENGTH = 64 * 1024;
 const NESTING_AT_RULES = new Set(['media', 'supports']);
+/** How deep @media/@supports/@keyframes may nest; deeper blocks are dropped (real CSS nests 2-3). */
+const MAX_AT_RULE_DEPTH = 16;
 const KEYFRAMES = /^(?:-webkit-|-moz-|-o-)?keyframes$/;
 
 /**
@@ -61,7 +69,7 @@ function cleanDeclarations(nodes: ChildNode[], imageUrl: CssImageUrl): string[] 
 }
 
 /** Rules, @media/@supports and @keyframes survive; other at-rules (@import, @font-face...) go. */
-function cleanContainer(container: Container, imageUrl: CssImageUrl): string {
+function cleanContainer(container: Container, imageUrl: CssImageUrl, depth = 0): string {
   let out = '';
   for (const node of container.nodes ?? []) {
     if (node.type === 'rule') {
@@ -73,8 +81,9 @@ function cleanContainer(container: Container, imageUrl: CssImageUrl): string {
       const name = node.name.toLowerCase();
       const params = node.params.trim();
       if (/[\\<{};]|\/\*|url\s*\(/i.test(params)) continue;
+      if (depth >= MAX_AT_RULE_DEPTH) continue;
       if (NESTING_AT_RULES.has(name) || KEYFRAMES.test(name)) {
-        const inner = cleanContainer(node, imageUrl);
+        const inner = cleanContainer(node, imageUrl, depth + 1);
         if (inner) out += `@${name} ${params}{${inner}}`;
       }
     }
@@ -95,8 +104,9 @@ function parse(css: string) {
   }
 }
 
-/** The text of a `<style>` element made safe; '' when it cannot be read or nothing is left. */
+/** The text of a `<style>` element made safe; '' when it cannot be read, is too large, or nothing is left. */
 export function sanitizeStylesheet(css: string, imageUrl: CssImageUrl): string {
+  if (css.length > MAX_STYLESHEET_LENGTH) return '';
   // HTML comment markers around CSS are a relic for old mail readers; CSS ignores them.
   const root = parse(css.replace(/<!--|-->/g, ' '));
   if (!root) return '';
@@ -104,8 +114,9 @@ export function sanitizeStylesheet(css: string, imageUrl: CssImageUrl): string {
   return passesFinalCheck(out) ? out : '';
 }
 
-/** A `style` attribute made safe; '' when nothing is left. */
+/** A `style` attribute made safe; '' when it is too large or nothing is left. */
 export function sanitizeStyleAttribute(style: string, imageUrl: CssImageUrl): string {
+  if (style.length > MAX_STYLE_ATTRIBUTE_LENGTH) return '';
   const root = parse(style);
   if (!root) return '';
   const out = cleanDeclarations(root.nodes, imageUrl).join(';');

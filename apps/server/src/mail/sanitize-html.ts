@@ -1,5 +1,8 @@
 import sanitizeHtml, { type Attributes, type IOptions } from 'sanitize-html';
+
+type ParserOptions = NonNullable<IOptions['parser']>;
 import { classifyImageSource } from './image-source';
+import { AttributeLimitingTokenizer } from './limited-tokenizer';
 import { safeLinkHref } from './link-href';
 import { sanitizeStyleAttribute, sanitizeStylesheet } from './sanitize-css';
 
@@ -10,6 +13,21 @@ export interface MessageHtmlOptions {
   proxyUrl: (remoteUrl: string) => string;
   /** The URL of the message part a `cid:` reference names, or null when there is none. */
   inlinePartUrl: (contentId: string) => string | null;
+}
+
+/**
+ * How deep elements may nest. htmlparser2 keeps its open elements in an array it shifts and
+ * searches on every tag, so each tag costs time in proportion to the depth; bounding the depth
+ * keeps sanitizing linear in the size of the message. Browsers stop nesting at 512 too (Blink).
+ */
+export const MAX_NESTING_DEPTH = 512;
+
+/** The HTML nests deeper than anyone writes by hand or by tool: it is not shown as HTML. */
+export class HtmlTooComplexError extends Error {
+  constructor() {
+    super(`elements nest deeper than ${MAX_NESTING_DEPTH} levels`);
+    this.name = 'HtmlTooComplexError';
+  }
 }
 
 export interface SanitizedHtml {
@@ -44,6 +62,20 @@ const COMMON_ATTRIBUTES = [
   ...['clear', 'datetime', 'reversed', 'summary', 'frame', 'rules', 'noshade', 'open'],
 ];
 
+const COMMON_ATTRIBUTE_SET = new Set(COMMON_ATTRIBUTES);
+
+/** Whether sanitize-html keeps attribute `key` on element `name` (the allowedAttributes below). */
+function attributeAllowed(name: string, key: string): boolean {
+  return (
+    COMMON_ATTRIBUTE_SET.has(key) ||
+    (name === 'a' && (key === 'target' || key === 'rel')) ||
+    (name === 'img' && key === 'alt')
+  );
+}
+
+/** Not an allowed tag: an element renamed to this is discarded (its content is kept). */
+const DROPPED = 'popgate-dropped';
+
 /** Elements whose content is dropped with them: it is not text a reader should see. */
 const CONTENT_DROPPED_WITH_TAG = [
   ...['script', 'style', 'textarea', 'option', 'xmp', 'title', 'noscript', 'noembed'],
@@ -63,9 +95,13 @@ function unescapeText(text: string): string {
  * forms, frames, plugins, base, meta or link elements, no external CSS); links open in a new
  * window without a referrer; images come only from the message's own parts, data: raster
  * images, or — when the reader allows it — remote URLs rewritten to Popgate's proxy.
+ *
+ * Its time grows linearly with the size of the HTML. Throws HtmlTooComplexError when elements
+ * nest deeper than MAX_NESTING_DEPTH.
  */
 export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): SanitizedHtml {
   let remoteFound = false;
+  let depth = 0;
 
   /** The URL an image may be loaded from, or null to drop it. */
   const imageUrl = (raw: string): string | null => {
@@ -89,7 +125,10 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
     if (tagName === STYLE_CARRIER) return { tagName: 'span', attribs: {} };
     const name = tagName === 'body' ? 'div' : tagName;
     const out: Attributes = {};
-    for (const [key, value] of Object.entries(attribs)) {
+    // for...in rather than Object.entries: a tag with a million attributes is still one pass.
+    for (const key in attribs) {
+      if (!Object.hasOwn(attribs, key)) continue;
+      const value = attribs[key]!;
       if (key === 'style') {
         const style = sanitizeStyleAttribute(value, imageUrl);
         if (style) out.style = style;
@@ -102,14 +141,18 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
         if (url) out.src = url;
       } else if (key === 'srcset') {
         // One source is enough: a srcset's first candidate stands in when there is no src.
-        const first = value.trim().split(/\s+/)[0];
+        const first = /^\s*(\S+)/.exec(value)?.[1];
         const url = name === 'img' && first && attribs.src === undefined ? imageUrl(first) : null;
         if (url) out.src = url;
       } else if (key === 'href') {
         const href = name === 'a' ? safeLinkHref(value) : null;
         if (href) out.href = href;
-      } else if (!SCRIPT_SCHEME.test(value.replace(IGNORED_IN_URLS, ''))) {
+      } else if (
+        // Others would be dropped later; dropping them now keeps a tag's cost to what it keeps.
+        attributeAllowed(name, key) &&
         // Not a URL here, but a value that reads as a script URL has no business in mail.
+        !SCRIPT_SCHEME.test(value.replace(IGNORED_IN_URLS, ''))
+      ) {
         out[key] = value;
       }
     }
@@ -117,6 +160,8 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
       out.target = '_blank';
       out.rel = 'noopener noreferrer';
     }
+    // An image with nothing to show and no words to stand in for it is only a hole.
+    if (name === 'img' && !out.src && !out.alt) return { tagName: DROPPED, attribs: {} };
     return { tagName: name, attribs: out };
   };
 
@@ -134,8 +179,18 @@ export function sanitizeMessageHtml(html: string, options: MessageHtmlOptions): 
     nonTextTags: CONTENT_DROPPED_WITH_TAG,
     disallowedTagsMode: 'discard',
     transformTags: { '*': transformAll },
-    // An image with nothing to show and no words to stand in for it is only a hole.
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src && !frame.attribs.alt,
+    // htmlparser2's own options; its tokenizer reports a bounded number of attributes per element.
+    parser: { Tokenizer: AttributeLimitingTokenizer as unknown as ParserOptions['Tokenizer'] },
+    // transformAll has cleaned every style attribute already; parsing it again costs time only.
+    parseStyleAttributes: false,
+    // Every element htmlparser2 keeps open passes through here (voids open and close at once).
+    onOpenTag: () => {
+      depth += 1;
+      if (depth > MAX_NESTING_DEPTH) throw new HtmlTooComplexError();
+    },
+    onCloseTag: () => {
+      depth -= 1;
+    },
   };
   const sanitized = sanitizeHtml(html, config).replace(CARRIED_STYLE, (_match, text: string) => {
     const css = sanitizeStylesheet(unescapeText(text), imageUrl);

@@ -1,6 +1,6 @@
 import { ErrorReply, MessageDetail, MessageIdParams } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ImageProxySigner } from '../../mail/remote-images';
+import type { HtmlRenderer } from '../../mail/html-renderer';
 import { HttpError } from '../../plugins/errors';
 import { fetchFullMessage } from '../../sync/fetch-full-message';
 import { messageErrors } from './errors';
@@ -11,9 +11,9 @@ import { ownedMessage } from './owned-message';
  * POST /api/messages/:id/fetch-full: downloads the whole of a message that was above the
  * account's size limit (only its headers were fetched), and answers with the complete message.
  */
-export const fetchFullRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigner }> = async (
+export const fetchFullRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer }> = async (
   app,
-  { signer },
+  { renderer },
 ) => {
   app.post(
     '/api/messages/:id/fetch-full',
@@ -62,7 +62,7 @@ export const fetchFullRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigne
             throw new HttpError(502, 'FETCH_FAILED', result.failure.message);
         }
       }
-      return messageDetail(app.db.prisma, signer, userId, id, false);
+      return messageDetail(app.db.prisma, renderer, userId, id, false);
     },
   );
 };

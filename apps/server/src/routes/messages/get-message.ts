@@ -1,13 +1,13 @@
 import { MessageDetail, MessageDetailQuery, MessageIdParams } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ImageProxySigner } from '../../mail/remote-images';
+import type { HtmlRenderer } from '../../mail/html-renderer';
 import { messageErrors } from './errors';
 import { messageDetail } from './message-detail';
 
 /** GET /api/messages/:id: one message, its HTML sanitized. */
-export const getMessageRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySigner }> = async (
+export const getMessageRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer }> = async (
   app,
-  { signer },
+  { renderer },
 ) => {
   app.get(
     '/api/messages/:id',
@@ -17,7 +17,7 @@ export const getMessageRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySign
         tags: ['messages'],
         summary: 'Read a message',
         description:
-          'html is sanitized on the server. Remote images are removed (remoteImagesBlocked says so) unless images=1 or the sender is trusted; then they load through GET /api/messages/:id/images. cid: references point at the attachments.',
+          "html is sanitized on the server. Remote images are removed (remoteImagesBlocked says so) unless images=1 or the sender is trusted; then they load through GET /api/messages/:id/images. cid: references point at the attachments. HTML too large or too complex to sanitize within the time budget is not shown: html is null and htmlWithheld says why (text is the message's text part).",
         params: MessageIdParams,
         querystring: MessageDetailQuery,
         response: { 200: MessageDetail, ...messageErrors },
@@ -25,7 +25,7 @@ export const getMessageRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySign
     },
     async (request) => {
       const images = request.query.images === '1' || request.query.images === 'true';
-      return messageDetail(app.db.prisma, signer, request.user!.id, request.params.id, images);
+      return messageDetail(app.db.prisma, renderer, request.user!.id, request.params.id, images);
     },
   );
 };

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createHtmlRenderer } from '../../mail/html-renderer';
 import { ImageProxySigner } from '../../mail/remote-images';
 import { fetchFullRoute } from './fetch-full';
 import { getAttachmentRoute } from './get-attachment';
@@ -13,13 +14,20 @@ import { updateFlagsRoutes } from './update-flags';
 /** The /api/messages routes: the caller's own mail only, never anyone else's (admins included). */
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const signer = new ImageProxySigner(app.secretKey.key);
+  const renderer = createHtmlRenderer({
+    secretKey: app.secretKey.key,
+    timeBudgetMs: app.config.htmlTimeBudgetMs,
+    inlineMaxBytes: app.config.htmlInlineMaxBytes,
+    onError: (error) => app.log.warn({ err: error }, 'sanitizing a message failed'),
+  });
+  app.addHook('onClose', () => renderer.close());
   await app.register(listMessagesRoute);
-  await app.register(getMessageRoute, { signer });
+  await app.register(getMessageRoute, { renderer });
   await app.register(getRawRoute);
   await app.register(getAttachmentRoute);
   await app.register(imageProxyRoute, { signer });
   await app.register(updateFlagsRoutes);
   await app.register(trashRoutes);
   await app.register(trustSenderRoutes);
-  await app.register(fetchFullRoute, { signer });
+  await app.register(fetchFullRoute, { renderer });
 };

@@ -1,8 +1,7 @@
 import { toListItem } from '../../mail/list-item';
-import type { MessageDetail } from '@popgate/contracts';
+import type { HtmlWithheld, MessageDetail } from '@popgate/contracts';
 import type { Db } from '../../db/prisma';
-import type { ImageProxySigner } from '../../mail/remote-images';
-import { sanitizeMessageHtml } from '../../mail/sanitize-html';
+import type { HtmlRenderer, HtmlWithheldReason } from '../../mail/html-renderer';
 import { ownedMessage } from './owned-message';
 
 export const attachmentUrl = (messageId: string, attachmentId: string) =>
@@ -13,13 +12,26 @@ export const senderKey = (address: string) => address.trim().toLowerCase();
 
 type Addresses = Array<{ name: string; address: string }>;
 
+const WITHHELD_MESSAGES: Record<HtmlWithheldReason, string> = {
+  TOO_LARGE:
+    "This message's formatting is too large to display safely; showing its text version. The original can be downloaded.",
+  TOO_COMPLEX:
+    "This message's formatting is too complex to display safely; showing its text version. The original can be downloaded.",
+  UNAVAILABLE:
+    "This message's formatting could not be prepared right now; showing its text version. Open it again later to see it formatted.",
+};
+
+const withheld = (reason: HtmlWithheldReason | null): HtmlWithheld | null =>
+  reason ? { reason, message: WITHHELD_MESSAGES[reason] } : null;
+
 /**
- * A message as the reader sees it: headers, text, and HTML sanitized here on the server, with
- * remote images shown (through the proxy) only when asked for or when the sender is trusted.
+ * A message as the reader sees it: headers, text, and HTML sanitized on the server (in a worker
+ * thread, within a time budget and a size cap; otherwise htmlWithheld says why), with remote
+ * images shown (through the proxy) only when asked for or when the sender is trusted.
  */
 export async function messageDetail(
   prisma: Db,
-  signer: ImageProxySigner,
+  renderer: HtmlRenderer,
   userId: string,
   id: string,
   askedForImages: boolean,
@@ -76,12 +88,12 @@ export async function messageDetail(
       byContentId.set(attachment.contentId.toLowerCase(), url);
     }
   }
-  const sanitized = message.htmlBody
-    ? sanitizeMessageHtml(message.htmlBody, {
+  const rendered = message.htmlBody
+    ? await renderer.render({
+        messageId: id,
+        html: message.htmlBody,
         showRemoteImages: askedForImages || senderTrusted,
-        proxyUrl: (remote) => signer.proxyUrl(id, remote),
-        inlinePartUrl: (contentId) =>
-          byContentId.get(contentId) ?? byContentId.get(contentId.toLowerCase()) ?? null,
+        inlineParts: [...byContentId],
       })
     : null;
 
@@ -93,8 +105,9 @@ export async function messageDetail(
     messageId: message.messageId,
     headers: message.headers as Array<[string, string]>,
     text: message.textBody,
-    html: sanitized?.html ?? null,
-    remoteImagesBlocked: sanitized?.remoteImagesBlocked ?? false,
+    html: rendered?.html ?? null,
+    htmlWithheld: withheld(rendered?.withheld ?? null),
+    remoteImagesBlocked: rendered?.remoteImagesBlocked ?? false,
     attachments: message.attachments.map((attachment) => ({
       ...attachment,
       url: attachmentUrl(id, attachment.id),
