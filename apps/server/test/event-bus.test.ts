@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
-import { EventBus, type PopgateEvent } from '../src/events/event-bus';
+import { EventBus, type AnyEvent } from '../src/events/event-bus';
 import { userWithAccount } from './support/fixtures';
+
+/** The bus as a carrier of any payload: these tests make up their own events. */
+type AnyEvents = Record<string, unknown>;
 
 const waitFor = async (check: () => boolean, ms = 5000) => {
   const until = Date.now() + ms;
@@ -14,14 +17,14 @@ const waitFor = async (check: () => boolean, ms = 5000) => {
 describe('the event bus across two processes sharing one database', () => {
   let prismaA: Db;
   let prismaB: Db;
-  let busA: EventBus;
-  let busB: EventBus;
+  let busA: EventBus<AnyEvents>;
+  let busB: EventBus<AnyEvents>;
   beforeAll(async () => {
     const url = inject('databaseUrl');
     prismaA = createPrismaClient(url, 2);
     prismaB = createPrismaClient(url, 2);
-    busA = await EventBus.start(prismaA, url);
-    busB = await EventBus.start(prismaB, url);
+    busA = await EventBus.start<AnyEvents>(prismaA, url);
+    busB = await EventBus.start<AnyEvents>(prismaB, url);
   });
   afterAll(async () => {
     await busA.close();
@@ -32,8 +35,8 @@ describe('the event bus across two processes sharing one database', () => {
 
   it('delivers each event once to every process, in order', async () => {
     const { user } = await userWithAccount(prismaA);
-    const seenA: PopgateEvent[] = [];
-    const seenB: PopgateEvent[] = [];
+    const seenA: AnyEvent[] = [];
+    const seenB: AnyEvent[] = [];
     const offA = busA.subscribe((e) => e.userId === user.id && seenA.push(e));
     const offB = busB.subscribe((e) => e.userId === user.id && seenB.push(e));
     await busA.publish(user.id, 'message.new', { n: 1 });
@@ -49,7 +52,7 @@ describe('the event bus across two processes sharing one database', () => {
 
   it('delivers a batch published at once in order, each event as the publisher made it', async () => {
     const { user } = await userWithAccount(prismaA);
-    const seen: PopgateEvent[] = [];
+    const seen: AnyEvent[] = [];
     const off = busB.subscribe((e) => e.userId === user.id && seen.push(e));
     const payloads = [1, 2, 3, 4, 5].map((n) => ({ n, subject: `Message ${n} — naïve “quotes”` }));
     const published = await busA.publishMany(user.id, 'message.new', payloads);
@@ -62,7 +65,7 @@ describe('the event bus across two processes sharing one database', () => {
 
   it('carries events too large for a NOTIFY payload', async () => {
     const { user } = await userWithAccount(prismaA);
-    const seen: PopgateEvent[] = [];
+    const seen: AnyEvent[] = [];
     const off = busB.subscribe((e) => e.userId === user.id && seen.push(e));
     const big = { text: 'x'.repeat(20_000) };
     await busA.publish(user.id, 'message.new', big);
@@ -86,10 +89,10 @@ describe('the event bus across two processes sharing one database', () => {
 describe('the event bus on the embedded database (no cross-process NOTIFY)', () => {
   it('delivers events to the subscribers of its own process', async () => {
     const prisma = createPrismaClient(inject('databaseUrl'), 2);
-    const bus = await EventBus.start(prisma);
+    const bus = await EventBus.start<AnyEvents>(prisma);
     try {
       const { user } = await userWithAccount(prisma);
-      const seen: PopgateEvent[] = [];
+      const seen: AnyEvent[] = [];
       bus.subscribe((e) => e.userId === user.id && seen.push(e));
       const published = await bus.publish(user.id, 'account.status', { status: 'ok' });
       expect(seen).toEqual([published]);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { PopgateEvent } from '../src/events/event-bus';
+import type { AnyEvent } from '../src/events/event-bus';
 import {
   EventStream,
   type StreamHistory,
   type StreamSink,
 } from '../src/routes/events/event-stream';
 
-const event = (id: number): PopgateEvent => ({
+const event = (id: number): AnyEvent => ({
   id: String(id),
   userId: 'u',
   type: 'message.new',
@@ -49,7 +49,7 @@ function history(stored: number) {
     release,
     /** Resolves once the missed events have been asked for. */
     queried,
-    add: (e: PopgateEvent) => all.push(e),
+    add: (e: AnyEvent) => all.push(e),
     /** Housekeeping: the oldest events go. */
     prune: (upTo: number) =>
       all.splice(

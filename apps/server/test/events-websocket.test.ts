@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EVENT_STREAM_CLOSE } from '@popgate/contracts';
+import type { EventBus } from '../src/events/event-bus';
 import { eventStreamSettings } from '../src/routes/events/stream-settings';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
@@ -34,6 +35,10 @@ afterEach(() => {
   Object.assign(eventStreamSettings, defaults);
   for (const socket of sockets.splice(0)) socket.terminate();
 });
+
+/** The app's event bus as a carrier of any payload: these tests make up their own events. */
+const busOf = (subject: Awaited<ReturnType<typeof testApp>>) =>
+  subject.app.events as unknown as EventBus<Record<string, unknown>>;
 
 async function signedIn(on = first) {
   const browser = new ApiClient(on.app);
@@ -126,7 +131,7 @@ describe('the events websocket', () => {
     const bobClient = await ready(connect(first, { cookie: bob.cookie }));
     expect(adaClient.received).toEqual([{ type: 'ready', lastEventId: null }]);
 
-    const published = await first.app.events.publish(ada.me.id, 'message.new', { subject: 'hi' });
+    const published = await busOf(first).publish(ada.me.id, 'message.new', { subject: 'hi' });
     await waitFor(() => adaClient.events().length === 1);
     await settle();
     expect(adaClient.events()).toEqual([
@@ -149,7 +154,7 @@ describe('the events websocket', () => {
 
   it('resumes after a dropped connection without losing or repeating an event', async () => {
     const { cookie, me } = await signedIn();
-    const publish = (n: number) => first.app.events.publish(me.id, 'sync.progress', { n });
+    const publish = (n: number) => busOf(first).publish(me.id, 'sync.progress', { n });
     const before = await ready(connect(first, { cookie }));
     const seen = await publish(1);
     await waitFor(() => before.events().length === 1);
@@ -182,7 +187,7 @@ describe('the events websocket', () => {
     const { cookie, me } = await signedIn();
     const missed = [];
     for (let n = 1; n <= 3; n++) {
-      missed.push(await first.app.events.publish(me.id, 'sync.progress', { n }));
+      missed.push(await busOf(first).publish(me.id, 'sync.progress', { n }));
     }
     const client = await ready(connect(first, { cookie }));
     expect(client.received).toEqual([{ type: 'ready', lastEventId: missed[2]!.id }]);
@@ -197,7 +202,7 @@ describe('the events websocket', () => {
 
   it('cuts off a client flooding it with resume frames, keeping nothing of the flood', async () => {
     const { cookie, me } = await signedIn();
-    const seen = await first.app.events.publish(me.id, 'sync.progress', { n: 0 });
+    const seen = await busOf(first).publish(me.id, 'sync.progress', { n: 0 });
     const client = await ready(connect(first, { cookie }));
     const rssBefore = process.memoryUsage().rss;
     const frame = JSON.stringify({ type: 'resume', lastEventId: seen.id });
@@ -219,22 +224,22 @@ describe('the events websocket', () => {
   it('tells a client too far behind to reload instead of replaying the backlog', async () => {
     eventStreamSettings.maxReplay = 5;
     const { cookie, me } = await signedIn();
-    const start = await first.app.events.publish(me.id, 'sync.progress', { n: 0 });
+    const start = await busOf(first).publish(me.id, 'sync.progress', { n: 0 });
     let last = start;
     for (let n = 1; n <= 8; n++) {
-      last = await first.app.events.publish(me.id, 'sync.progress', { n });
+      last = await busOf(first).publish(me.id, 'sync.progress', { n });
     }
     const client = await ready(connect(first, { cookie, query: `?lastEventId=${start.id}` }));
     expect(client.received).toEqual([{ type: 'resync', lastEventId: last.id }]);
-    const next = await first.app.events.publish(me.id, 'message.new', { n: 9 });
+    const next = await busOf(first).publish(me.id, 'message.new', { n: 9 });
     await waitFor(() => client.events().length === 1);
     expect(client.events()[0]!.id).toBe(next.id);
   });
 
   it('tells a client back after its missed events were cleaned away to reload', async () => {
     const { cookie, me } = await signedIn();
-    const seen = await first.app.events.publish(me.id, 'sync.progress', { n: 1 });
-    const kept = await first.app.events.publish(me.id, 'sync.progress', { n: 2 });
+    const seen = await busOf(first).publish(me.id, 'sync.progress', { n: 1 });
+    const kept = await busOf(first).publish(me.id, 'sync.progress', { n: 2 });
     await first.db.prisma.event.delete({ where: { id: BigInt(seen.id) } });
     const client = await ready(connect(first, { cookie, query: `?lastEventId=${seen.id}` }));
     expect(client.received).toEqual([{ type: 'resync', lastEventId: kept.id }]);
@@ -259,7 +264,7 @@ describe('the events websocket', () => {
     const client = await ready(connect(first, { cookie }));
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
-    await first.app.events.publish(me.id, 'sync.progress', { still: 'here' });
+    await busOf(first).publish(me.id, 'sync.progress', { still: 'here' });
     await waitFor(() => client.events().length === 1);
   });
 
@@ -267,8 +272,8 @@ describe('the events websocket', () => {
     const { cookie, me } = await signedIn(first);
     const onFirst = await ready(connect(first, { cookie }));
     const onSecond = await ready(connect(second, { cookie }));
-    const a = await first.app.events.publish(me.id, 'message.new', { from: 'first' });
-    const b = await second.app.events.publish(me.id, 'message.new', { from: 'second' });
+    const a = await busOf(first).publish(me.id, 'message.new', { from: 'first' });
+    const b = await busOf(second).publish(me.id, 'message.new', { from: 'second' });
     await waitFor(() => onFirst.events().length === 2 && onSecond.events().length === 2);
     await settle();
     for (const client of [onFirst, onSecond]) {

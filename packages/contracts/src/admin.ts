@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AccountStatus } from './accounts';
+import { AccountStatus, Security } from './accounts';
 import { Role } from './auth';
 import { Nullable } from './nullable';
 
@@ -58,8 +58,8 @@ export const AdminAccount = Type.Object({
   label: Type.String(),
   host: Type.String(),
   port: Type.Integer(),
-  security: Type.String(),
-  status: Type.String(),
+  security: Security,
+  status: AccountStatus,
   disabled: Type.Boolean(),
   lastSyncAt: Type.Union([Type.String(), Type.Null()]),
   nextSyncAt: Type.Union([Type.String(), Type.Null()]),
@@ -151,7 +151,7 @@ export type CertificateSummary = Static<typeof CertificateSummary>;
 /** GET /api/admin/accounts/:id/diagnostics: what the server said at the last check, and warnings. */
 export const AccountDiagnostics = Type.Object({
   checkedAt: Nullable(Type.String()),
-  status: Type.String(),
+  status: AccountStatus,
   /** The server-info summary (as POST /api/accounts/test returns it), null before a first check. */
   serverInfo: Nullable(Type.Record(Type.String(), Type.Unknown())),
   certificate: Nullable(CertificateSummary),
@@ -208,7 +208,8 @@ export const AuditQuery = Type.Object(
 export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AdminOverview = Type.Object({
-  accountsByStatus: Type.Record(Type.String(), Type.Integer()),
+  /** Accounts in each state; states no account is in are left out. */
+  accountsByStatus: Type.Partial(Type.Record(AccountStatus, Type.Integer())),
   users: Type.Integer(),
   last24h: Type.Object({
     syncs: Type.Integer(),

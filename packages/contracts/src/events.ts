@@ -1,13 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { AccountStatus } from './accounts';
 import { MessageListItem } from './messages';
-
-/** Every websocket message from GET /api/events that reports something: { id, type, payload }. */
-export const EventTypes = [
-  'message.new',
-  'message.updated',
-  'sync.progress',
-  'account.status',
-] as const;
 
 export const SyncProgress = Type.Object({
   accountId: Type.String(),
@@ -18,7 +11,7 @@ export const SyncProgress = Type.Object({
 
 export const AccountStatusEvent = Type.Object({
   accountId: Type.String(),
-  status: Type.String(),
+  status: AccountStatus,
   lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   lastErrorCode: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
@@ -30,19 +23,38 @@ export const MessageUpdated = Type.Object({
   trashed: Type.Optional(Type.Boolean()),
 });
 
+/**
+ * The user's sessions were ended by an admin (signed out, or the user disabled): every Popgate
+ * process forgets them at once, and the user's open event streams end.
+ */
+export const SessionEnded = Type.Object({ reason: Type.String() });
+
+/**
+ * Every event Popgate records for a user and sends on GET /api/events, by type: the schema of
+ * its payload. The one list of event types; publishing checks each payload against it.
+ */
+export const EventPayloads = {
+  'message.new': MessageListItem,
+  'message.updated': MessageUpdated,
+  'sync.progress': SyncProgress,
+  'account.status': AccountStatusEvent,
+  'session.ended': SessionEnded,
+} as const;
+export type PopgateEventType = keyof typeof EventPayloads;
+export type PayloadOf<T extends PopgateEventType> = Static<(typeof EventPayloads)[T]>;
+/** Each event type's payload. */
+export type EventPayloadMap = { [T in PopgateEventType]: PayloadOf<T> };
+
+const serverEvent = <T extends PopgateEventType>(type: T) =>
+  Type.Object({ id: Type.String(), type: Type.Literal(type), payload: EventPayloads[type] });
+
+/** Every websocket message from GET /api/events that reports something: { id, type, payload }. */
 export const ServerEvent = Type.Union([
-  Type.Object({ id: Type.String(), type: Type.Literal('message.new'), payload: MessageListItem }),
-  Type.Object({
-    id: Type.String(),
-    type: Type.Literal('message.updated'),
-    payload: MessageUpdated,
-  }),
-  Type.Object({ id: Type.String(), type: Type.Literal('sync.progress'), payload: SyncProgress }),
-  Type.Object({
-    id: Type.String(),
-    type: Type.Literal('account.status'),
-    payload: AccountStatusEvent,
-  }),
+  serverEvent('message.new'),
+  serverEvent('message.updated'),
+  serverEvent('sync.progress'),
+  serverEvent('account.status'),
+  serverEvent('session.ended'),
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 

@@ -1,18 +1,27 @@
 import { EventEmitter } from 'node:events';
+import type { EventPayloadMap } from '@popgate/contracts';
 import pg from 'pg';
 import { poolOf, type Db } from '../db/prisma';
 import { utcTimestamps } from '../db/utc-timestamps';
 
-/** One event for one user, numbered for resume (ids only grow). */
-export interface PopgateEvent {
-  id: string;
-  userId: string;
-  type: string;
-  payload: unknown;
-  createdAt: string;
-}
+/** One event for one user, numbered for resume (ids only grow), among `Events` (type: payload). */
+export type BusEvent<Events = EventPayloadMap> = {
+  [T in keyof Events & string]: {
+    id: string;
+    userId: string;
+    type: T;
+    payload: Events[T];
+    createdAt: string;
+  };
+}[keyof Events & string];
 
-export type EventHandler = (event: PopgateEvent) => void;
+/** An event of Popgate's own (the contracts' EventPayloads): what its event bus carries. */
+export type PopgateEvent = BusEvent<EventPayloadMap>;
+
+/** Any event, for what carries events without reading their payloads (the event stream). */
+export type AnyEvent = BusEvent<Record<string, unknown>>;
+
+export type EventHandler<Events = EventPayloadMap> = (event: BusEvent<Events>) => void;
 
 const CHANNEL = 'popgate_events';
 /** NOTIFY payloads are capped at 8000 bytes; larger events travel as an id to look up. */
@@ -26,7 +35,7 @@ interface EventRow {
   createdAt: Date;
 }
 
-const toEvent = (row: EventRow): PopgateEvent => ({
+const toEvent = (row: EventRow): AnyEvent => ({
   id: row.id.toString(),
   userId: row.userId,
   type: row.type,
@@ -65,8 +74,10 @@ const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 
  * Events are recorded in the events table (so a client can resume from the last id it saw) and
  * fanned out to every subscriber of every Popgate process: through PostgreSQL LISTEN/NOTIFY on a
  * real server, in-process on the embedded database (where NOTIFY reaches only its sender).
+ * `Events` names each event type's payload: by default Popgate's own, as the contracts declare
+ * them, so that no event goes out with a payload its clients do not expect.
  */
-export class EventBus {
+export class EventBus<Events = EventPayloadMap> {
   private readonly emitter = new EventEmitter();
   private listener: pg.Client | undefined;
   private closed = false;
@@ -79,8 +90,11 @@ export class EventBus {
   }
 
   /** `listenUrl`: the database to LISTEN on; omit it on the embedded database. */
-  static async start(prisma: Db, listenUrl?: string): Promise<EventBus> {
-    const bus = new EventBus(prisma, listenUrl !== undefined);
+  static async start<Events = EventPayloadMap>(
+    prisma: Db,
+    listenUrl?: string,
+  ): Promise<EventBus<Events>> {
+    const bus = new EventBus<Events>(prisma, listenUrl !== undefined);
     // A database that is down now may be up later: keep trying instead of failing the start.
     if (listenUrl) await bus.listen(listenUrl).catch(() => bus.retryListen(listenUrl));
     return bus;
@@ -107,16 +121,20 @@ export class EventBus {
   }
 
   private async onNotification(payload: string): Promise<void> {
-    const data = JSON.parse(payload) as { id: string } & Partial<PopgateEvent>;
+    const data = JSON.parse(payload) as { id: string } & Partial<AnyEvent>;
     if (data.type !== undefined) {
-      this.emitter.emit('event', data as PopgateEvent);
+      this.emitter.emit('event', data);
       return;
     }
     const row = await this.prisma.event.findUnique({ where: { id: BigInt(data.id) } });
     if (row) this.emitter.emit('event', toEvent(row as EventRow));
   }
 
-  async publish(userId: string, type: string, payload: unknown): Promise<PopgateEvent> {
+  async publish<T extends keyof Events & string>(
+    userId: string,
+    type: T,
+    payload: Events[T],
+  ): Promise<BusEvent<Events>> {
     const [event] = await this.publishMany(userId, type, [payload]);
     return event!;
   }
@@ -126,7 +144,11 @@ export class EventBus {
    * messages this way). Through node-postgres directly: Prisma's work per row, for a batch of a
    * hundred list items, cost more than the insert.
    */
-  async publishMany(userId: string, type: string, payloads: unknown[]): Promise<PopgateEvent[]> {
+  async publishMany<T extends keyof Events & string>(
+    userId: string,
+    type: T,
+    payloads: Array<Events[T]>,
+  ): Promise<Array<BusEvent<Events>>> {
     if (payloads.length === 0) return [];
     const { rows } = await poolOf(this.prisma).query<{ id: string; createdAt: Date }>({
       text: this.crossProcess ? INSERT_AND_NOTIFY : INSERT,
@@ -140,31 +162,35 @@ export class EventBus {
     });
     // Ids follow the order of the payloads (the sequence is drawn row by row in that order).
     rows.sort((a, b) => compareIds(a.id, b.id));
-    const events = rows.map((row, index): PopgateEvent => ({
-      id: row.id,
-      userId,
-      type,
-      payload: payloads[index],
-      createdAt: row.createdAt.toISOString(),
-    }));
+    const events = rows.map(
+      (row, index) =>
+        ({
+          id: row.id,
+          userId,
+          type,
+          payload: payloads[index],
+          createdAt: row.createdAt.toISOString(),
+        }) as BusEvent<Events>,
+    );
     if (!this.crossProcess) for (const event of events) this.emitter.emit('event', event);
     return events;
   }
 
   /** Every event of every user, as it happens, once per process. */
-  subscribe(handler: EventHandler): () => void {
+  subscribe(handler: EventHandler<Events>): () => void {
     this.emitter.on('event', handler);
     return () => this.emitter.off('event', handler);
   }
 
   /** What a user missed after `afterId`, oldest first. */
-  async since(userId: string, afterId: string, limit = 1000): Promise<PopgateEvent[]> {
+  async since(userId: string, afterId: string, limit = 1000): Promise<Array<BusEvent<Events>>> {
     const rows = await this.prisma.event.findMany({
       where: { userId, id: { gt: BigInt(afterId) } },
       orderBy: { id: 'asc' },
       take: limit,
     });
-    return (rows as EventRow[]).map(toEvent);
+    // What was recorded went through publish, so it has the payload of its type.
+    return (rows as EventRow[]).map(toEvent) as Array<BusEvent<Events>>;
   }
 
   async close(): Promise<void> {

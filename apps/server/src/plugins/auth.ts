@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import { deriveKey } from '../crypto/derive-key';
 import { CsrfTokens } from '../users/csrf-tokens';
 import { SessionCache } from '../users/session-cache';
-import { SESSION_COOKIE, SESSION_ENDED_EVENT, type SessionUser } from '../users/sessions';
+import { SESSION_COOKIE, type SessionUser } from '../users/sessions';
 import { HttpError } from './errors';
 
 declare module 'fastify' {
@@ -49,7 +49,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   let stopForgetting = () => {};
   app.addHook('onReady', async () => {
     stopForgetting = app.events.subscribe((event) => {
-      if (event.type === SESSION_ENDED_EVENT) sessions.forgetUser(event.userId);
+      if (event.type === 'session.ended') sessions.forgetUser(event.userId);
     });
   });
   app.addHook('onClose', async () => stopForgetting());

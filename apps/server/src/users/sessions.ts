@@ -4,8 +4,6 @@ import type { Db } from '../db/prisma';
 /** Server-side sessions: the cookie carries a random token, the database only its sha256. */
 export const SESSION_COOKIE = 'popgate_session';
 export const SESSION_DAYS = 30;
-/** The event that tells a user's browsers, and every Popgate process, that their sessions ended. */
-export const SESSION_ENDED_EVENT = 'session.ended';
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

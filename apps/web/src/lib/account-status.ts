@@ -1,4 +1,4 @@
-import type { AccountOut, AccountTestError } from '@popgate/contracts';
+import type { AccountOut, AccountStatus, AccountTestError } from '@popgate/contracts';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
@@ -7,7 +7,7 @@ export interface StatusText {
   tone: Tone;
 }
 
-const STATUS: Record<string, StatusText> = {
+const STATUS: Record<AccountStatus, StatusText> = {
   new: { label: 'Waiting for the first check', tone: 'idle' },
   ok: { label: 'Up to date', tone: 'ok' },
   syncing: { label: 'Checking for mail…', tone: 'busy' },
@@ -22,10 +22,14 @@ const STATUS: Record<string, StatusText> = {
 };
 
 /** Every state an account can be in, in the order people think of them. */
-export const ACCOUNT_STATUSES = Object.keys(STATUS);
+export const ACCOUNT_STATUSES = Object.keys(STATUS) as AccountStatus[];
 
+export const isAccountStatus = (value: string): value is AccountStatus =>
+  Object.hasOwn(STATUS, value);
+
+/** A state in words; one this page does not know yet (from a newer server) as it is named. */
 export function describeStatus(status: string): StatusText {
-  return STATUS[status] ?? { label: status, tone: 'idle' };
+  return isAccountStatus(status) ? STATUS[status] : { label: status, tone: 'idle' };
 }
 
 /** What to do about an account's state, in plain words; null when all is well. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AdminOverview, ErrorReply } from '@popgate/contracts';
+import { AdminOverview, ErrorReply, type AccountStatus } from '@popgate/contracts';
 
 const errors = { 401: ErrorReply, 403: ErrorReply };
 
@@ -37,7 +37,7 @@ export const adminOverviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
             LEFT JOIN sync_runs r ON date_trunc('hour', r."startedAt") = h.hour
            GROUP BY h.hour ORDER BY h.hour`,
       ]);
-      const accountsByStatus: Record<string, number> = Object.fromEntries(
+      const accountsByStatus: Partial<Record<AccountStatus, number>> = Object.fromEntries(
         statuses.map((s) => [s.status, s._count._all]),
       );
       if (disabled > 0) accountsByStatus.disabled = disabled;

@@ -15,7 +15,7 @@ import { auditOrigin } from '../audit-origin';
 import type { Db } from '../../db/prisma';
 import { HttpError, notFound } from '../../plugins/errors';
 import { hashPassword } from '../../users/password';
-import { hashToken, revokeUserSessions, SESSION_ENDED_EVENT } from '../../users/sessions';
+import { hashToken, revokeUserSessions } from '../../users/sessions';
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = {
@@ -168,7 +168,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.sessions.forgetUser(id);
       if (disabled === true) {
         await revokeUserSessions(prisma, id);
-        await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'disabled' });
+        await app.events.publish(id, 'session.ended', { reason: 'disabled' });
       }
       await audit(prisma, auditOrigin(request), {
         action: 'admin.user_changed',
@@ -196,7 +196,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!(await prisma.user.findUnique({ where: { id } }))) throw notFound('No such user');
       await revokeUserSessions(prisma, id);
       app.sessions.forgetUser(id);
-      await app.events.publish(id, SESSION_ENDED_EVENT, { reason: 'signed out by an admin' });
+      await app.events.publish(id, 'session.ended', { reason: 'signed out by an admin' });
       await audit(prisma, auditOrigin(request), {
         action: 'admin.user_signed_out',
         actor: request.user,

@@ -1,5 +1,5 @@
 import type { StreamReady, StreamResync } from '@popgate/contracts';
-import type { PopgateEvent } from '../../events/event-bus';
+import type { AnyEvent } from '../../events/event-bus';
 import { RecentIds } from './recent-ids';
 
 /** Where a stream writes: a websocket, as far as the stream cares. */
@@ -13,7 +13,7 @@ export interface StreamSink {
 /** The stored events of the stream's user. */
 export interface StreamHistory {
   /** Events after `afterId`, oldest first, at most `limit`. */
-  since(afterId: string, limit: number): Promise<PopgateEvent[]>;
+  since(afterId: string, limit: number): Promise<AnyEvent[]>;
   /** The id of the user's newest event, or null when there is none. */
   latestId(): Promise<string | null>;
   /**
@@ -40,7 +40,7 @@ export interface StreamLimits {
 export class EventStream {
   /** Replays asked for and not finished; live events are held while there are any. */
   private stepsPending = 0;
-  private held: PopgateEvent[] = [];
+  private held: AnyEvent[] = [];
   private heldOverflowed = false;
   /** Set while a slow reader's socket is full: events are dropped until a resync. */
   private lagging = false;
@@ -59,7 +59,7 @@ export class EventStream {
   }
 
   /** A live event of this stream's user. */
-  push(event: PopgateEvent): void {
+  push(event: AnyEvent): void {
     if (this.closed) return;
     if (this.stepsPending > 0) {
       if (this.held.length < this.limits.maxReplay) this.held.push(event);
@@ -154,7 +154,7 @@ export class EventStream {
     for (const event of held) this.deliver(event);
   }
 
-  private deliver(event: PopgateEvent): void {
+  private deliver(event: AnyEvent): void {
     if (this.sent.has(event.id) || !this.sink.open || this.lagging) return;
     if (this.sink.bufferedAmount > this.limits.maxBufferedBytes) {
       this.lagging = true;
