@@ -130,6 +130,65 @@ export const AccountStatus = Type.Union([
 ]);
 export type AccountStatus = Static<typeof AccountStatus>;
 
+/** The TLS session with a POP3 server and the certificate it showed. */
+export const ServerTls = Type.Object({
+  /** Negotiated protocol, e.g. "TLSv1.3". */
+  protocol: Nullable(Type.String()),
+  /** Negotiated cipher suite (standard name). */
+  cipher: Type.String(),
+  /** Certificate subject, one "KEY=value" per line as OpenSSL prints it. */
+  subject: Type.String(),
+  issuer: Type.String(),
+  subjectAltName: Nullable(Type.String()),
+  validFrom: Type.String(),
+  validTo: Type.String(),
+  /** SHA-256 of the DER certificate, colon-separated upper-case hex. */
+  fingerprint256: Type.String(),
+  /** "chain": a known authority signed it; "pin": trusted because its pinned fingerprint matched. */
+  trustedBy: Type.Union([Type.Literal('chain'), Type.Literal('pin')]),
+  /** Why the chain did not verify, when trust came from the pin. */
+  authorizationError: Nullable(Type.String()),
+});
+export type ServerTls = Static<typeof ServerTls>;
+
+/**
+ * What a POP3 server said about itself (the POP3 client's server info, in the spirit of
+ * `mpop --serverinfo`): at a connection test, and as stored at an account's last check.
+ */
+export const ServerInfo = Type.Object({
+  host: Type.String(),
+  port: Type.Integer(),
+  /** The IP address connected to. */
+  address: Nullable(Type.String()),
+  security: Security,
+  greeting: Type.String(),
+  /** The server offered APOP (its greeting carries a timestamp). */
+  apop: Type.Boolean(),
+  implementation: Nullable(Type.String()),
+  /** False for an RFC 1939-only server: the capabilities below are then unknown, not absent. */
+  capaSupported: Type.Boolean(),
+  /** CAPA lines as last received (after logging in when it did). */
+  capabilities: Type.Array(Type.String()),
+  /** What the server accepts for logging in: SASL mechanisms, plus USER and APOP. */
+  authMechanisms: Type.Array(Type.String()),
+  /** The mechanism the session logged in with, if it did. */
+  authenticatedWith: Nullable(Type.String()),
+  loginDelaySeconds: Nullable(Type.Integer()),
+  /** Days the server keeps messages (EXPIRE), "never", or null when not announced. */
+  expire: Type.Union([Type.Integer(), Type.Literal('never'), Type.Null()]),
+  pipelining: Type.Boolean(),
+  top: Type.Boolean(),
+  uidl: Type.Boolean(),
+  utf8: Type.Boolean(),
+  stls: Type.Boolean(),
+  respCodes: Type.Boolean(),
+  authRespCode: Type.Boolean(),
+  tls: Nullable(ServerTls),
+  /** A connection test's count and size of the messages on the server, when it logged in. */
+  maildrop: Type.Optional(Nullable(Type.Object({ count: Type.Integer(), size: Type.Integer() }))),
+});
+export type ServerInfo = Static<typeof ServerInfo>;
+
 /** An account as the API returns it: never its password. */
 export const AccountOut = Type.Object({
   id: Type.String(),
@@ -154,7 +213,7 @@ export const AccountOut = Type.Object({
   messageCount: Type.Integer(),
   unreadCount: Type.Integer(),
   /** What the server said about itself at the last successful connection. */
-  serverInfo: Type.Union([Type.Unknown(), Type.Null()]),
+  serverInfo: Nullable(ServerInfo),
   createdAt: Type.String(),
 });
 export type AccountOut = Static<typeof AccountOut>;
@@ -217,7 +276,7 @@ export const AccountTestError = Type.Object({
 export type AccountTestError = Static<typeof AccountTestError>;
 
 export const AccountTestReply = Type.Union([
-  Type.Object({ ok: Type.Literal(true), serverInfo: Type.Unknown() }),
+  Type.Object({ ok: Type.Literal(true), serverInfo: ServerInfo }),
   Type.Object({ ok: Type.Literal(false), error: AccountTestError }),
 ]);
 export type AccountTestReply = Static<typeof AccountTestReply>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AccountStatus, Security } from './accounts';
+import { AccountStatus, Security, ServerInfo } from './accounts';
 import { Role } from './auth';
 import { Nullable } from './nullable';
 
@@ -152,8 +152,8 @@ export type CertificateSummary = Static<typeof CertificateSummary>;
 export const AccountDiagnostics = Type.Object({
   checkedAt: Nullable(Type.String()),
   status: AccountStatus,
-  /** The server-info summary (as POST /api/accounts/test returns it), null before a first check. */
-  serverInfo: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  /** What the server said about itself (as POST /api/accounts/test returns it), null before a first check. */
+  serverInfo: Nullable(ServerInfo),
   certificate: Nullable(CertificateSummary),
   warnings: Type.Array(Type.String()),
 });

@@ -2,6 +2,7 @@ import type { AccountOut } from '@popgate/contracts';
 import type { Pop3Account } from '../generated/prisma/client';
 import { authMethodToApi } from './auth-method-names';
 import type { MessageCounts } from './message-counts';
+import { storedServerInfo } from './server-info';
 
 /**
  * An account row as the API shows it. Built field by field, so the sealed password (and any
@@ -32,7 +33,7 @@ export function toAccountOut(account: Pop3Account, counts: MessageCounts): Accou
     lastErrorCode: account.lastErrorCode,
     messageCount: counts.messageCount,
     unreadCount: counts.unreadCount,
-    serverInfo: account.serverInfo ?? null,
+    serverInfo: storedServerInfo(account.serverInfo),
     createdAt: account.createdAt.toISOString(),
   };
 }

@@ -1,42 +1,14 @@
+import type { ServerInfo } from '@popgate/contracts';
+
 /** A fact about a POP3 server, for people. */
 export interface InfoRow {
   label: string;
   value: string;
 }
 
-const LABELS: Record<string, string> = {
-  greeting: 'Greeting',
-  implementation: 'Software',
-  capabilities: 'Capabilities',
-  saslMechanisms: 'Sign-in methods',
-  sasl: 'Sign-in methods',
-  authMethod: 'Signed in with',
-  auth: 'Signed in with',
-  tlsVersion: 'TLS version',
-  tlsProtocol: 'TLS version',
-  cipher: 'Cipher',
-  certificate: 'Certificate',
-  certificateSubject: 'Certificate for',
-  certificateIssuer: 'Certificate issued by',
-  certificateValidTo: 'Certificate valid until',
-  certificateExpires: 'Certificate valid until',
-  fingerprint256: 'Certificate fingerprint (SHA-256)',
-  pipelining: 'Pipelining',
-  uidl: 'Unique ids (UIDL)',
-  top: 'Headers only (TOP)',
-  stls: 'STARTTLS',
-  loginDelaySeconds: 'Minimum time between logins',
-  loginDelay: 'Minimum time between logins',
-  expire: 'Server keeps mail for',
-  messageCount: 'Messages on the server',
-  maildropSize: 'Mailbox size',
-  mailboxBytes: 'Mailbox size',
-  apop: 'APOP',
-  utf8: 'UTF-8',
-};
-
+/** "loginDelay" as "Login delay". */
 const humanLabel = (key: string) =>
-  LABELS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+  key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
 
 function humanValue(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
@@ -58,64 +30,32 @@ function humanValue(value: unknown): string | null {
   return null;
 }
 
-/** The fields of the POP3 library's server info that people care about. */
-interface KnownServerInfo {
-  host?: string;
-  port?: number;
-  address?: string | null;
-  security?: string;
-  greeting?: string;
-  implementation?: string | null;
-  capaSupported?: boolean;
-  authMechanisms?: string[];
-  authenticatedWith?: string | null;
-  loginDelaySeconds?: number | null;
-  expire?: number | 'never' | null;
-  pipelining?: boolean;
-  top?: boolean;
-  uidl?: boolean;
-  utf8?: boolean;
-  stls?: boolean;
-  tls?: {
-    protocol?: string | null;
-    cipher?: string;
-    subject?: string;
-    issuer?: string;
-    validTo?: string;
-    fingerprint256?: string;
-    trustedBy?: 'chain' | 'pin';
-  } | null;
-}
-
 /** "CN=mail.example.com" out of an OpenSSL subject, else the subject as it is. */
 const commonName = (subject: string) => /(?:^|\n|,\s*)CN=([^\n,]+)/.exec(subject)?.[1] ?? subject;
 
-function describeKnown(info: KnownServerInfo): InfoRow[] {
+function describeKnown(info: ServerInfo): InfoRow[] {
   const rows: InfoRow[] = [];
   const add = (label: string, value: string | null | undefined) => {
     if (value) rows.push({ label, value });
   };
   add('Server software', info.implementation ?? undefined);
   add('Greeting', info.greeting);
-  if (info.host)
-    add('Address', `${info.host}:${info.port ?? ''}${info.address ? ` (${info.address})` : ''}`);
+  add('Address', `${info.host}:${info.port}${info.address ? ` (${info.address})` : ''}`);
   if (info.tls) {
     add('Encryption', [info.tls.protocol, info.tls.cipher].filter(Boolean).join(', '));
     if (info.tls.subject) add('Certificate for', commonName(info.tls.subject));
     if (info.tls.issuer) add('Certificate issued by', commonName(info.tls.issuer));
     if (info.tls.validTo) add('Certificate valid until', info.tls.validTo);
     add('Certificate fingerprint (SHA-256)', info.tls.fingerprint256);
-    if (info.tls.trustedBy) {
-      add(
-        'Trusted because',
-        info.tls.trustedBy === 'pin' ? 'its fingerprint is pinned' : 'a known authority signed it',
-      );
-    }
+    add(
+      'Trusted because',
+      info.tls.trustedBy === 'pin' ? 'its fingerprint is pinned' : 'a known authority signed it',
+    );
   } else if (info.security === 'none') {
     add('Encryption', 'none');
   }
   add('Signed in with', info.authenticatedWith ?? undefined);
-  add('Sign-in methods offered', info.authMechanisms?.join(', '));
+  add('Sign-in methods offered', info.authMechanisms.join(', '));
   const features = (
     [
       ['UIDL', info.uidl],
@@ -135,10 +75,16 @@ function describeKnown(info: KnownServerInfo): InfoRow[] {
   return rows;
 }
 
-/** What the server said about itself (its shape is the server's), as label/value rows. */
-export function describeServerInfo(info: unknown): InfoRow[] {
-  if (!info || typeof info !== 'object' || Array.isArray(info)) return [];
-  if ('greeting' in info && 'capabilities' in info) return describeKnown(info as KnownServerInfo);
+const isServerInfo = (info: object): info is ServerInfo =>
+  'greeting' in info && 'capabilities' in info;
+
+/**
+ * What the server said about itself, as label/value rows: the server info the API sends, and
+ * anything else (from an older server, say) as its fields are named.
+ */
+export function describeServerInfo(info: ServerInfo | object | null | undefined): InfoRow[] {
+  if (!info || Array.isArray(info)) return [];
+  if (isServerInfo(info)) return describeKnown(info);
   const rows: InfoRow[] = [];
   for (const [key, value] of Object.entries(info as Record<string, unknown>)) {
     const shown = humanValue(value);

@@ -1,4 +1,5 @@
 import type { AccountDiagnostics, CertificateSummary } from '@popgate/contracts';
+import { storedServerInfo } from '../../accounts/server-info';
 import type { Pop3Account } from '../../generated/prisma/client';
 
 type TlsSummary = Omit<CertificateSummary, 'daysLeft'>;
@@ -8,6 +9,7 @@ type TlsSummary = Omit<CertificateSummary, 'daysLeft'>;
  * mechanisms, LOGIN-DELAY, EXPIRE) and the warnings an admin should see.
  */
 export function accountDiagnostics(account: Pop3Account): AccountDiagnostics {
+  // Read as stored: the warnings use whatever facts they find.
   const info = (account.serverInfo ?? null) as
     | (Record<string, unknown> & { tls?: TlsSummary | null; expire?: number | 'never' | null })
     | null;
@@ -32,7 +34,7 @@ export function accountDiagnostics(account: Pop3Account): AccountDiagnostics {
   return {
     checkedAt: account.lastSyncAt?.toISOString() ?? null,
     status: account.status,
-    serverInfo: info,
+    serverInfo: storedServerInfo(info),
     certificate: info?.tls ? { ...info.tls, daysLeft } : null,
     warnings,
   };
