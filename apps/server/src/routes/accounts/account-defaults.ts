@@ -9,7 +9,6 @@ export const accountDefaultsRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/accounts/defaults',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary: "The policy a new account gets for what it leaves out (this Popgate's defaults)",

@@ -10,7 +10,6 @@ export const checkAccountNowRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/accounts/:id/sync',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary: 'Check one of my accounts for new mail now (progress arrives as events)',

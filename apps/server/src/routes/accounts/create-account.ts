@@ -26,7 +26,6 @@ export const createAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/accounts',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary: 'Link a POP3 account (checked at once; the password is stored encrypted)',

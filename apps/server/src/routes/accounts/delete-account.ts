@@ -11,7 +11,6 @@ export const deleteAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/accounts/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary:

@@ -10,7 +10,6 @@ export const getAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/accounts/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary: 'One of my accounts',

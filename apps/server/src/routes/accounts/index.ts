@@ -10,6 +10,8 @@ import { updateAccountRoute } from './update-account';
 
 /** The /api/accounts routes: the signed-in user's own POP3 accounts, and connection tests. */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Every route here is for the signed-in user only (401 for anyone else).
+  app.addHook('preHandler', app.requireUser);
   await app.register(listAccountsRoute);
   await app.register(accountDefaultsRoute);
   await app.register(createAccountRoute);

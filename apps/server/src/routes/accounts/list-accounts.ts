@@ -9,7 +9,6 @@ export const listAccountsRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/accounts',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary: 'My linked POP3 accounts, oldest first, with message and unread counts',

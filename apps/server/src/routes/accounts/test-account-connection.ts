@@ -15,7 +15,6 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
   app.post(
     '/api/accounts/test',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary:

@@ -22,7 +22,6 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/accounts/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['accounts'],
         summary:

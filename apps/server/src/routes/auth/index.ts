@@ -246,54 +246,58 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get(
-    '/api/auth/me',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        tags: ['auth'],
-        summary: 'The signed-in user',
-        response: { 200: Me, 401: ErrorReply },
-      },
-    },
-    async (request) => {
-      const user = request.user!;
-      return { id: user.id, email: user.email, role: user.role };
-    },
-  );
+  // The signed-in user's own: 401 for anyone else.
+  const signedInRoutes: FastifyPluginAsyncTypebox = async (signedIn) => {
+    signedIn.addHook('preHandler', app.requireUser);
 
-  app.post(
-    '/api/auth/password',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        tags: ['auth'],
-        summary: 'Change my password (ends my other sessions)',
-        body: ChangePassword,
-        response: { 204: Type.Null(), ...errors },
+    signedIn.get(
+      '/api/auth/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in user',
+          response: { 200: Me, 401: ErrorReply },
+        },
       },
-    },
-    async (request, reply) => {
-      const me = request.user!;
-      const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
-      const current = request.body.currentPassword;
-      // A user who came in through a sign-in link has no password yet: they set their first.
-      if (user.passwordHash && !(current && (await verifyPassword(user.passwordHash, current)))) {
-        throw new HttpError(403, 'BAD_CREDENTIALS', 'The current password is wrong');
-      }
-      await prisma.user.update({
-        where: { id: me.id },
-        data: { passwordHash: await hashPassword(request.body.newPassword) },
-      });
-      await revokeUserSessions(prisma, me.id, me.sessionId);
-      app.sessions.forgetUser(me.id);
-      await audit(prisma, auditOrigin(request), {
-        action: 'user.password_changed',
-        actor: me,
-        targetType: 'user',
-        targetId: me.id,
-      });
-      return reply.code(204).send(null);
-    },
-  );
+      async (request) => {
+        const user = request.user!;
+        return { id: user.id, email: user.email, role: user.role };
+      },
+    );
+
+    signedIn.post(
+      '/api/auth/password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Change my password (ends my other sessions)',
+          body: ChangePassword,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const me = request.user!;
+        const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
+        const current = request.body.currentPassword;
+        // A user who came in through a sign-in link has no password yet: they set their first.
+        if (user.passwordHash && !(current && (await verifyPassword(user.passwordHash, current)))) {
+          throw new HttpError(403, 'BAD_CREDENTIALS', 'The current password is wrong');
+        }
+        await prisma.user.update({
+          where: { id: me.id },
+          data: { passwordHash: await hashPassword(request.body.newPassword) },
+        });
+        await revokeUserSessions(prisma, me.id, me.sessionId);
+        app.sessions.forgetUser(me.id);
+        await audit(prisma, auditOrigin(request), {
+          action: 'user.password_changed',
+          actor: me,
+          targetType: 'user',
+          targetId: me.id,
+        });
+        return reply.code(204).send(null);
+      },
+    );
+  };
+  await app.register(signedInRoutes);
 };

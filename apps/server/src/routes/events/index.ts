@@ -20,6 +20,8 @@ import { websocketSink } from './websocket-sink';
  * ({ id, type, payload }) as they happen, after replaying those missed since ?lastEventId.
  */
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // For the signed-in user only (401 for anyone else), before the route's own origin check.
+  app.addHook('preHandler', app.requireUser);
   const { prisma } = app.db;
   const fanout = new EventFanout(app.events);
   app.addHook('onClose', async () => fanout.close());
@@ -38,7 +40,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events',
     {
       websocket: true,
-      preHandler: [app.requireUser, sameOriginOnly],
+      preHandler: sameOriginOnly,
       schema: { querystring: EventsQuery },
     },
     (socket, request) => {
