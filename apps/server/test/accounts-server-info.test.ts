@@ -7,6 +7,7 @@ import { linkAccount } from '../src/accounts/link-account';
 import { syncAccount } from '../src/sync/account-sync';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
+import { localAccount } from './support/fixtures';
 
 let subject: Awaited<ReturnType<typeof testApp>>;
 let pop3: Pop3Server;
@@ -32,15 +33,7 @@ describe("what a server said about itself at an account's last check", () => {
     const admin = new ApiClient(subject.app);
     const adminUser = await admin.signUp(`info-admin-${tag}@example.test`);
     await prisma.user.update({ where: { id: adminUser.id }, data: { role: 'admin' } });
-    const account = await linkAccount(prisma, subject.app.keyring, me.id, {
-      label: 'local',
-      host: '127.0.0.1',
-      port: pop3.port,
-      security: 'none',
-      username: 'user',
-      password: 'secret',
-      auth: 'auto',
-    });
+    const account = await linkAccount(prisma, subject.app.keyring, me.id, localAccount(pop3.port));
     expect((await owner.get(`/api/accounts/${account.id}`)).json<AccountOut>().serverInfo).toBe(
       null,
     );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AccountInput } from '../../src/accounts/link-account';
 import type { Db } from '../../src/db/prisma';
 
 /** A user with one linked account, named uniquely so tests sharing a database never collide. */
@@ -21,3 +22,18 @@ export async function userWithAccount(prisma: Db, account: Record<string, unknow
   });
   return { user, account: created };
 }
+
+/** An account on a test POP3 server on this machine (user "user", password "secret", no TLS). */
+export const localAccount = (
+  port: number,
+  overrides: Partial<AccountInput> = {},
+): AccountInput => ({
+  label: 'local',
+  host: '127.0.0.1',
+  port,
+  security: 'none',
+  username: 'user',
+  password: 'secret',
+  auth: 'auto',
+  ...overrides,
+});
