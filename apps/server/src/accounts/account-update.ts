@@ -1,6 +1,7 @@
 import type { AccountPatch } from '@popgate/contracts';
 import type { Keyring } from '../crypto/secret-box';
 import { Prisma, type Pop3Account } from '../generated/prisma/client';
+import { sealAccountSecret } from './account-secret';
 import { authMethodToDb } from './auth-method-names';
 import { normalizeHost } from './policy-host-rules';
 
@@ -44,9 +45,7 @@ export function accountUpdate(
   if (patch.tls?.caPem !== undefined) set('tls', 'tlsCaPem', patch.tls.caPem || null);
   if (patch.tls?.pinSha256 !== undefined) set('tls', 'tlsPinSha256', patch.tls.pinSha256 || null);
   if (patch.password !== undefined) {
-    const sealed = keyring.seal(patch.password, current.id);
-    data.secretCiphertext = new Uint8Array(sealed.ciphertext);
-    data.secretKeyId = sealed.keyId;
+    Object.assign(data, sealAccountSecret(keyring, current.id, patch.password));
     changed.push('password');
   }
   const policy = patch.policy ?? {};

@@ -2,6 +2,7 @@ import type { Keyring } from '../crypto/secret-box';
 import type { Db } from '../db/prisma';
 import { uuidV7 } from '../db/uuid-v7';
 import type { AuthMethod, Security } from '../generated/prisma/enums';
+import { sealAccountSecret } from './account-secret';
 
 /** An account as the user links it (DESIGN.md "account in"). */
 export interface AccountInput {
@@ -33,7 +34,6 @@ export async function linkAccount(
   input: AccountInput,
 ) {
   const id = uuidV7();
-  const sealed = keyring.seal(input.password, id);
   return prisma.pop3Account.create({
     data: {
       id,
@@ -44,8 +44,7 @@ export async function linkAccount(
       security: input.security,
       username: input.username,
       authMethod: input.auth,
-      secretCiphertext: new Uint8Array(sealed.ciphertext),
-      secretKeyId: sealed.keyId,
+      ...sealAccountSecret(keyring, id, input.password),
       tlsCaPem: input.tls?.caPem ?? null,
       tlsPinSha256: input.tls?.pinSha256 ?? null,
       ...(input.policy?.leaveOnServer !== undefined && {

@@ -2,6 +2,7 @@ import { Pop3Client } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { checkPort, checkSecurity } from '../accounts/account-policy-check';
 import { checkHost } from '../accounts/host-check';
+import { openAccountSecret } from '../accounts/account-secret';
 import { accountLogin, pop3ConnectOptions } from '../accounts/pop3-options';
 import { MAX_LINE_BYTES } from './partial-message';
 import type { SyncContext } from './sync-context';
@@ -51,10 +52,7 @@ export async function connectAccount(
   const address = await checkPolicy(ctx, account, policy);
   if (admit && !(await admit(address))) throw new SessionDeferredError(address);
   signal.throwIfAborted();
-  const secret = ctx.keyring.open(
-    { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
-    account.id,
-  );
+  const secret = openAccountSecret(ctx.keyring, account);
   return Pop3Client.connect({
     ...pop3ConnectOptions(accountLogin(account, secret), address),
     timeouts: ctx.timeouts ?? {},

@@ -1,5 +1,6 @@
 import { AccountTestIn, AccountTestReply } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { openAccountSecret } from '../../accounts/account-secret';
 import { checkPort, checkSecurity, loadPolicy } from '../../accounts/account-policy-check';
 import { takeConnectionTest } from '../../accounts/connection-test-throttle';
 import { ownedAccount } from '../../accounts/owned-account';
@@ -75,10 +76,7 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
     const account = await ownedAccount(prisma, userId, accountId);
     requireSecretFor(account, body);
     try {
-      return app.keyring.open(
-        { ciphertext: Buffer.from(account.secretCiphertext), keyId: account.secretKeyId },
-        account.id,
-      );
+      return openAccountSecret(app.keyring, account);
     } catch (error) {
       if (!(error instanceof SecretUnavailableError)) throw error;
       throw new HttpError(
