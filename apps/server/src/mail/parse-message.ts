@@ -133,14 +133,44 @@ export function snippetOf(text: string): string {
   }
 }
 
+/**
+ * The words of an HTML body, roughly, for a snippet. Linear in the size of the HTML: a regular
+ * expression that searches ahead for an end that is not there scans the rest of the body once per
+ * start, and a body of many starts (`<style<style…`, `<<<…`) would take minutes.
+ */
 function stripTags(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
+  const words = withoutScriptsAndStyles(html);
+  // A tag needs a `>` ahead: past the last one, nothing is a tag.
+  const lastEnd = words.lastIndexOf('>');
+  return (words.slice(0, lastEnd + 1).replace(/<[^>]+>/g, ' ') + words.slice(lastEnd + 1))
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>');
+}
+
+/** `html` with each `<script…</script>` and `<style…</style>` (the nearest end tag) made a space. */
+function withoutScriptsAndStyles(html: string): string {
+  // Where the last end tag of each starts: a start after it has no end and is left as it is.
+  const lastEndTag = { script: -1, style: -1 };
+  for (const end of html.matchAll(/<\/(script|style)>/gi)) {
+    lastEndTag[end[1]!.toLowerCase() as keyof typeof lastEndTag] = end.index;
+  }
+  const start = /<(script|style)/gi;
+  const endTags = { script: /<\/script>/gi, style: /<\/style>/gi };
+  let out = '';
+  let copied = 0;
+  for (let found = start.exec(html); found; found = start.exec(html)) {
+    const name = found[1]!.toLowerCase() as keyof typeof lastEndTag;
+    if (lastEndTag[name] < start.lastIndex) continue;
+    const endTag = endTags[name];
+    endTag.lastIndex = start.lastIndex;
+    const end = endTag.exec(html)!;
+    out += `${html.slice(copied, found.index)} `;
+    copied = end.index + end[0].length;
+    start.lastIndex = copied;
+  }
+  return out + html.slice(copied);
 }
 
 /** Reads the header block by hand when the MIME parser gives up. */
