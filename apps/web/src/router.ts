@@ -4,7 +4,7 @@ import {
   type RouteLocationNormalized,
   type Router,
 } from 'vue-router';
-import type { Mailbox } from './stores/messages';
+import type { Mailbox } from './lib/list-view';
 import { useAuthStore } from './stores/auth';
 
 declare module 'vue-router' {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../src/api/client';
 import { useAccountsStore } from '../src/stores/accounts';
 import { backoffMs, SESSION_ENDED_CLOSE, useLiveStore, type SocketLike } from '../src/stores/live';
-import { useMessagesStore } from '../src/stores/messages';
+import { useMessageListStore } from '../src/stores/message-list';
 import { useUiStore } from '../src/stores/ui';
 import { account, item, items } from './support/factories';
 import { fakeApi } from './support/fake-api';
@@ -55,7 +55,7 @@ describe('the live connection', () => {
     useAccountsStore().accounts = [
       account({ id: 'acc-1', unreadCount: 5, lastSyncAt: '2026-01-01T00:00:00.000Z' }),
     ];
-    await useMessagesStore().show({ mailbox: { kind: 'inbox' }, q: '', unread: false });
+    await useMessageListStore().show({ mailbox: { kind: 'inbox' }, q: '', unread: false });
   });
   afterEach(() => {
     useLiveStore().stop();
@@ -75,7 +75,7 @@ describe('the live connection', () => {
 
   it('puts new mail into the list in one batch, with one toast for the lot', async () => {
     const live = useLiveStore();
-    const messages = useMessagesStore();
+    const messages = useMessageListStore();
     const ui = useUiStore();
     live.start();
     sockets[0]!.open();
@@ -110,7 +110,7 @@ describe('the live connection', () => {
     sockets[0]!.open();
     sockets[0]!.send({ id: '1', type: 'message.new', payload: item({ accountId: 'acc-1' }) });
     await vi.advanceTimersByTimeAsync(200);
-    expect(useMessagesStore().items).toHaveLength(6);
+    expect(useMessageListStore().items).toHaveLength(6);
     expect(useUiStore().toasts).toHaveLength(0);
   });
 
@@ -134,7 +134,7 @@ describe('the live connection', () => {
 
   it('passes flag changes, sync progress and account states on', () => {
     const live = useLiveStore();
-    const messages = useMessagesStore();
+    const messages = useMessageListStore();
     const accounts = useAccountsStore();
     live.start();
     sockets[0]!.open();

@@ -5,7 +5,8 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import { api } from '../src/api/client';
 import MessageList from '../src/components/MessageList.vue';
 import { useAccountsStore } from '../src/stores/accounts';
-import { useMessagesStore } from '../src/stores/messages';
+import { useMessageListStore } from '../src/stores/message-list';
+import { useSelectionStore } from '../src/stores/selection';
 import { account, items } from './support/factories';
 import { fakeApi } from './support/fake-api';
 
@@ -33,7 +34,7 @@ function setup() {
 
 async function mountList(q = '') {
   const { pinia, router, rows } = setup();
-  const messages = useMessagesStore();
+  const messages = useMessageListStore();
   await messages.show({ mailbox: { kind: 'inbox' }, q, unread: false });
   const wrapper = mount(MessageList, {
     props: {
@@ -48,7 +49,7 @@ async function mountList(q = '') {
     attachTo: document.body,
   });
   await flushPromises();
-  return { wrapper, rows, messages };
+  return { wrapper, rows, selection: useSelectionStore() };
 }
 
 describe('the message list', () => {
@@ -77,15 +78,15 @@ describe('the message list', () => {
   });
 
   it('turns the bar into actions for the selection', async () => {
-    const { wrapper, messages } = await mountList();
+    const { wrapper, selection } = await mountList();
     await wrapper.find('input[aria-label="Select all loaded messages"]').trigger('change');
-    expect(messages.selected.size).toBe(30);
+    expect(selection.ids.size).toBe(30);
     expect(wrapper.text()).toContain('30 selected');
     const toolbar = wrapper.find('[role="toolbar"]');
     expect(toolbar.find('[aria-label="Mark as read"]').exists()).toBe(true);
     expect(toolbar.find('[aria-label="Move to Trash"]').exists()).toBe(true);
     await toolbar.find('button.button--quiet').trigger('click');
-    expect(messages.selected.size).toBe(0);
+    expect(selection.ids.size).toBe(0);
     wrapper.unmount();
   });
 

@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../src/api/client';
 import MessageView from '../src/components/MessageView.vue';
-import { useMessagesStore } from '../src/stores/messages';
+import { useReaderStore } from '../src/stores/reader';
 import { detail, item } from './support/factories';
 import { fakeApi } from './support/fake-api';
 
@@ -16,7 +16,7 @@ async function openMessage(overrides: Parameters<typeof detail>[1]) {
     'fetch',
     fakeApi({ [`GET /api/messages/${row.id}`]: { body: detail(row, overrides) } }).fetcher,
   );
-  await useMessagesStore().open(row.id);
+  await useReaderStore().open(row.id);
   const wrapper = mount(MessageView, { global: { plugins: [pinia] }, attachTo: document.body });
   await flushPromises();
   return { wrapper, row };

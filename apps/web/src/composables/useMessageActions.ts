@@ -1,4 +1,4 @@
-import { useMessagesStore } from '../stores/messages';
+import { useMessageChangesStore } from '../stores/message-changes';
 import { useUiStore } from '../stores/ui';
 
 const plural = (count: number, one: string, many: string) =>
@@ -9,7 +9,7 @@ const plural = (count: number, one: string, many: string) =>
  * trash, and the error in words when the server refuses.
  */
 export function useMessageActions() {
-  const messages = useMessagesStore();
+  const messages = useMessageChangesStore();
   const ui = useUiStore();
 
   async function guard(work: () => Promise<void>): Promise<boolean> {

@@ -16,6 +16,11 @@ import { offlineDb } from '../lib/offline-db';
 type EventPayload<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>['payload'];
 export type SyncProgress = EventPayload<'sync.progress'>;
 export type AccountStatusChange = EventPayload<'account.status'>;
+/** A change to an account's message counts: how many more (or fewer) in all, and unread. */
+export interface CountDelta {
+  total?: number;
+  unread?: number;
+}
 
 /** The user's linked POP3 accounts, their state and the progress of their syncs. */
 export const useAccountsStore = defineStore('accounts', () => {
@@ -122,14 +127,15 @@ export const useAccountsStore = defineStore('accounts', () => {
     if (update.total > 0 && update.done >= update.total) scheduleRefresh(500);
   }
 
-  /** Keeps the unread badges right between two loads. */
-  function adjustUnread(accountId: string, delta: number): void {
+  /**
+   * Keeps an account's counts right between two loads, as changes made here or told by events
+   * add or take away messages (`total`) and unread ones (`unread`); the next load has the word.
+   */
+  function applyCountDelta(accountId: string, delta: CountDelta): void {
     const account = byId.value.get(accountId);
-    if (account) account.unreadCount = Math.max(0, account.unreadCount + delta);
-  }
-  function adjustCount(accountId: string, delta: number): void {
-    const account = byId.value.get(accountId);
-    if (account) account.messageCount = Math.max(0, account.messageCount + delta);
+    if (!account) return;
+    if (delta.total) account.messageCount = Math.max(0, account.messageCount + delta.total);
+    if (delta.unread) account.unreadCount = Math.max(0, account.unreadCount + delta.unread);
   }
 
   function reset(): void {
@@ -157,8 +163,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     test,
     applyStatus,
     applyProgress,
-    adjustUnread,
-    adjustCount,
+    applyCountDelta,
     reset,
   };
 });

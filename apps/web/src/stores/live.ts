@@ -3,7 +3,8 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { senderName } from '../lib/format';
 import { useAccountsStore } from './accounts';
-import { useMessagesStore } from './messages';
+import { useMessageChangesStore } from './message-changes';
+import { useMessageListStore } from './message-list';
 import { useUiStore } from './ui';
 
 /** The contracts' EVENT_STREAM_CLOSE.sessionEnded: signed out elsewhere, sign in again. */
@@ -156,7 +157,6 @@ export const useLiveStore = defineStore('live', () => {
 
   function receive(message: EventStreamMessage): void {
     const accounts = useAccountsStore();
-    const messages = useMessagesStore();
     if (message.type === 'ready') {
       if (message.lastEventId) lastEventId.value = message.lastEventId;
       return;
@@ -164,7 +164,7 @@ export const useLiveStore = defineStore('live', () => {
     if (message.type === 'resync') {
       if (message.lastEventId) lastEventId.value = message.lastEventId;
       void accounts.load();
-      void messages.refreshHead();
+      void useMessageListStore().refreshHead();
       return;
     }
     if (!isServerEvent(message)) return;
@@ -175,7 +175,7 @@ export const useLiveStore = defineStore('live', () => {
         break;
       case 'message.updated':
         flushNew();
-        messages.applyUpdated(message.payload);
+        useMessageChangesStore().applyUpdated(message.payload);
         break;
       case 'sync.progress':
         accounts.applyProgress(message.payload);
@@ -200,7 +200,7 @@ export const useLiveStore = defineStore('live', () => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const arrived = useMessagesStore().applyNew(batch);
+    const arrived = useMessageChangesStore().applyNew(batch);
     // A first sync brings the whole mailbox: its progress bar says so, not a toast.
     const accounts = useAccountsStore();
     const firstSync = (accountId: string) => accounts.byId.get(accountId)?.lastSyncAt === null;

@@ -1,0 +1,146 @@
+import type { MessageDetail } from '@popgate/contracts';
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import { api, ApiError } from '../api/client';
+import { messagesApi } from '../api/endpoints';
+import { prepareMailHtml } from '../lib/mail-html';
+import { offlineDb } from '../lib/offline-db';
+import { useMessageChangesStore } from './message-changes';
+
+type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+/** What changes on an open message while it is read. */
+export type OpenChange = Partial<Pick<MessageDetail, 'seen' | 'flagged' | 'trashed'>>;
+
+/** The open message: loaded, or this device's copy of it offline, and its remote images. */
+export const useReaderStore = defineStore('reader', () => {
+  const endpoints = messagesApi(api);
+
+  const openId = ref<string | null>(null);
+  const message = shallowRef<MessageDetail | null>(null);
+  /** The HTML body as prepared for the sandboxed frame. */
+  const html = ref<string | null>(null);
+  const status = ref<Status>('idle');
+  const error = ref<string | null>(null);
+  const fromCache = ref(false);
+  let seq = 0;
+
+  async function present(found: MessageDetail): Promise<string | null> {
+    const prepared = found.html ? await prepareMailHtml(found.html) : null;
+    void offlineDb.saveMessage(found, prepared);
+    return prepared;
+  }
+
+  /** Marks an opened message read; if the server refuses, it simply stays unread. */
+  function markRead(id: string): Promise<void> {
+    return useMessageChangesStore()
+      .setSeen([id], true)
+      .catch(() => {});
+  }
+
+  async function open(id: string): Promise<void> {
+    const mine = ++seq;
+    openId.value = id;
+    if (message.value?.id !== id) {
+      message.value = null;
+      html.value = null;
+    }
+    status.value = 'loading';
+    error.value = null;
+    try {
+      const found = await endpoints.get(id);
+      const prepared = await present(found);
+      if (mine !== seq) return;
+      message.value = found;
+      html.value = prepared;
+      fromCache.value = false;
+      status.value = 'ready';
+      if (!found.seen) void markRead(id);
+    } catch (caught) {
+      if (mine !== seq) return;
+      if (caught instanceof ApiError && caught.isNetwork) {
+        const saved = await offlineDb.message(id);
+        if (mine !== seq) return;
+        if (saved) {
+          message.value = saved.detail;
+          html.value = saved.html;
+          fromCache.value = true;
+          status.value = 'ready';
+          return;
+        }
+        error.value =
+          'You are offline, and this message was never opened on this device, so there is no copy of it here.';
+      } else {
+        error.value = (caught as Error).message;
+      }
+      status.value = 'error';
+    }
+  }
+
+  function close(): void {
+    seq++;
+    openId.value = null;
+    message.value = null;
+    html.value = null;
+    status.value = 'idle';
+    error.value = null;
+  }
+
+  /** Flags of the open message changed (here or elsewhere), if it is among `targets`. */
+  function patch(targets: Iterable<string>, change: OpenChange): void {
+    const current = message.value;
+    if (current && new Set(targets).has(current.id)) message.value = { ...current, ...change };
+  }
+
+  /** Shows the open message's remote images this once (the server proxies them). */
+  async function showImages(): Promise<void> {
+    const current = message.value;
+    if (!current) return;
+    const mine = seq;
+    const found = await endpoints.get(current.id, { images: true });
+    const prepared = await present(found);
+    if (mine !== seq) return;
+    message.value = found;
+    html.value = prepared;
+  }
+
+  /** Always shows remote images from the open message's sender; this one at once. */
+  async function trustSender(): Promise<void> {
+    const current = message.value;
+    if (!current) return;
+    await endpoints.trustSender(current.id);
+    await showImages();
+  }
+
+  /** Stops showing the sender's remote images without asking; the open message hides them. */
+  async function untrustSender(): Promise<void> {
+    const current = message.value;
+    if (!current) return;
+    await endpoints.untrustSender(current.id);
+    await open(current.id);
+  }
+
+  /** Downloads the whole of a message stored headers-only, then shows it. */
+  async function fetchFull(): Promise<void> {
+    const current = message.value;
+    if (!current) return;
+    await endpoints.fetchFull(current.id);
+    await open(current.id);
+  }
+
+  return {
+    openId,
+    message,
+    html,
+    status,
+    error,
+    fromCache,
+    open,
+    close,
+    patch,
+    showImages,
+    trustSender,
+    untrustSender,
+    fetchFull,
+  };
+});
