@@ -1,6 +1,1 @@
 /// <reference types="vite/client" />
-declare module '*.vue' {
-  import type { DefineComponent } from 'vue';
-  const component: DefineComponent<object, object, unknown>;
-  export default component;
-}

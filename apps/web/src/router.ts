@@ -44,7 +44,7 @@ export function createAppRouter(): Router {
       },
       {
         path: '/',
-        component: () => import('./components/AppLayout.vue'),
+        component: () => import('./components/layout/AppLayout.vue'),
         children: [
           {
             path: 'mail/:box(inbox|flagged|trash)/:messageId?',
@@ -82,7 +82,7 @@ export function createAppRouter(): Router {
           },
           {
             path: 'admin',
-            component: () => import('./components/AdminLayout.vue'),
+            component: () => import('./components/admin/AdminLayout.vue'),
             meta: { admin: true },
             children: [
               { path: '', redirect: { name: 'admin-overview' } },

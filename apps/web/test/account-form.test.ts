@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../src/api/client';
-import AccountForm from '../src/components/AccountForm.vue';
+import AccountForm from '../src/components/accounts/AccountForm.vue';
 import {
   formFromAccount,
   passwordNeededFor,

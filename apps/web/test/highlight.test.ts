@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import HighlightedText from '../src/components/HighlightedText.vue';
+import HighlightedText from '../src/components/base/HighlightedText.vue';
 import { highlight, searchTerms } from '../src/lib/highlight';
 
 describe('search highlighting', () => {

@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import PlainTextBody from '../src/components/PlainTextBody.vue';
+import PlainTextBody from '../src/components/mail/PlainTextBody.vue';
 import { linkify, safeHref } from '../src/lib/linkify';
 
 describe('linkify', () => {

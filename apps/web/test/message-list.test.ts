@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import { api } from '../src/api/client';
-import MessageList from '../src/components/MessageList.vue';
+import MessageList from '../src/components/mail/MessageList.vue';
 import { useAccountsStore } from '../src/stores/accounts';
 import { useMessageListStore } from '../src/stores/message-list';
 import { useSelectionStore } from '../src/stores/selection';

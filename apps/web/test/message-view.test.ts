@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../src/api/client';
-import MessageView from '../src/components/MessageView.vue';
+import MessageView from '../src/components/mail/MessageView.vue';
 import { useReaderStore } from '../src/stores/reader';
 import { detail, item } from './support/factories';
 import { fakeApi } from './support/fake-api';

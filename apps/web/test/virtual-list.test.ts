@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h, nextTick } from 'vue';
-import VirtualList from '../src/components/VirtualList.vue';
+import VirtualList from '../src/components/base/VirtualList.vue';
 import { scrollTopFor, virtualRange } from '../src/composables/useVirtualRange';
 
 describe('the visible range of a virtual list', () => {
