@@ -2,9 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { utcTimestamps } from '../../apps/server/src/db/utc-timestamps';
-import { toListItem } from '../../apps/server/src/mail/list-item';
-import { decodeCursor, encodeCursor } from '../../apps/server/src/mail/message-cursor';
-import { listStatement, type ListRow } from '../../apps/server/src/routes/messages/list-query';
+import { decodeCursor } from '../../apps/server/src/messages/cursor';
+import { listPage, listStatement, type ListRow } from '../../apps/server/src/messages/list';
 
 /**
  * The floor: a bare node:http server answering GET /api/messages with the same statement through
@@ -27,19 +26,7 @@ export async function startFloorServer(url: string, userId: string, poolSize: nu
         listStatement({ userId, search: q ?? null, trash: false, limit, ...(after && { after }) }),
       )
       .then(({ rows }) => {
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        const body = JSON.stringify({
-          items: page.map(toListItem),
-          nextCursor:
-            rows.length > limit && last
-              ? encodeCursor({
-                  date: last.date,
-                  id: last.id,
-                  ...(last.rank && { rank: last.rank }),
-                })
-              : null,
-        });
+        const body = JSON.stringify(listPage(rows, limit));
         response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         response.end(body);
       })

@@ -1,4 +1,4 @@
-import { encodeCursor } from '../../apps/server/src/mail/message-cursor';
+import { encodeCursor } from '../../apps/server/src/messages/cursor';
 import { createSession, SESSION_COOKIE } from '../../apps/server/src/users/sessions';
 import pg from 'pg';
 import { startFloorServer } from './floor-server';

@@ -4,7 +4,7 @@ import { insertRows } from '../../apps/server/src/db/insert-rows';
 import { inTransaction } from '../../apps/server/src/db/transaction';
 import { COMMIT_BATCH } from '../../apps/server/src/sync/account-sync';
 import { CommitQueue } from '../../apps/server/src/sync/commit-queue';
-import { SOURCE_COLUMNS } from '../../apps/server/src/sync/store-message';
+import { SOURCE_COLUMNS, sourceRow } from '../../apps/server/src/messages/columns';
 import { connectOverTls, type FetchTarget } from '../pop3-fetch/fetch-with-popgate';
 
 /**
@@ -17,12 +17,9 @@ export async function storeRawBytesOnly(pool: pg.Pool, target: FetchTarget): Pro
   const client = await connectOverTls(target);
   const queue = new CommitQueue<Buffer>(async (batch) => {
     const now = new Date().toISOString();
-    const rows = batch.map((raw) => [
-      createHash('sha256').update(raw).digest('hex'),
-      raw.length,
-      raw,
-      now,
-    ]);
+    const rows = batch.map((raw) =>
+      sourceRow(createHash('sha256').update(raw).digest('hex'), raw, now),
+    );
     await inTransaction(pool, (db) =>
       insertRows(db, 'message_sources', SOURCE_COLUMNS, rows, 'ON CONFLICT DO NOTHING'),
     );

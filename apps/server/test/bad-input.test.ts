@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../src/mail/message-cursor';
+import { encodeCursor } from '../src/messages/cursor';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 

@@ -3,7 +3,7 @@ import type { MessageDetail } from '@popgate/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHtmlRenderer } from '../src/mail/html-renderer';
 import { parseMessage } from '../src/mail/parse-message';
-import { storeMessage } from '../src/sync/store-message';
+import { storeMessage } from '../src/messages/store';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 

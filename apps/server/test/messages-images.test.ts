@@ -5,7 +5,7 @@ import type { MessageDetail } from '@popgate/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRemoteImage } from '../src/mail/fetch-remote-image';
 import { parseMessage } from '../src/mail/parse-message';
-import { storeMessage } from '../src/sync/store-message';
+import { storeMessage } from '../src/messages/store';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MessageDetail } from '@popgate/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../src/mail/parse-message';
-import { storeMessage } from '../src/sync/store-message';
+import { storeMessage } from '../src/messages/store';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 

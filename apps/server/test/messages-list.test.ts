@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MessageList, MessageListItem } from '@popgate/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../src/mail/message-cursor';
+import { decodeCursor, encodeCursor } from '../src/messages/cursor';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 

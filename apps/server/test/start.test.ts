@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/prisma';
 import { parseMessage } from '../src/mail/parse-message';
-import { storeMessage } from '../src/sync/store-message';
+import { storeMessage } from '../src/messages/store';
 import { createDatabase, dropDatabase } from './support/databases';
 import { buildServer, runServerToExit, startServer, startWithNpm } from './support/server-process';
 

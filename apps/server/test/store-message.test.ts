@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { parseMessage } from '../src/mail/parse-message';
-import { completeMessage, storeMessage, type DownloadedMessage } from '../src/sync/store-message';
+import { completeMessage, storeMessage, type DownloadedMessage } from '../src/messages/store';
 import { userWithAccount } from './support/fixtures';
 
 let prisma: Db;

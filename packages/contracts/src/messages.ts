@@ -80,6 +80,19 @@ export const HtmlWithheld = Type.Object({
 });
 export type HtmlWithheld = Static<typeof HtmlWithheld>;
 
+/**
+ * Why only part of a message is kept (its headers, or what arrived before a limit cut it off):
+ * account_limit above the size the account's owner chose for full downloads (it can be
+ * downloaded on request), admin_limit above the admin's largest message, line_too_long a line
+ * longer than Popgate reads (neither can be downloaded here).
+ */
+export const PartialReason = Type.Union([
+  Type.Literal('account_limit'),
+  Type.Literal('admin_limit'),
+  Type.Literal('line_too_long'),
+]);
+export type PartialReason = Static<typeof PartialReason>;
+
 export const MessageDetail = Type.Evaluate(
   Type.Intersect([
     MessageListItem,
@@ -97,6 +110,8 @@ export const MessageDetail = Type.Evaluate(
       remoteImagesBlocked: Type.Boolean(),
       attachments: Type.Array(AttachmentOut),
       headersOnly: Type.Boolean(),
+      /** Why only part of the message is kept; null when it is whole. */
+      partialReason: Type.Union([PartialReason, Type.Null()]),
       parseError: Type.Union([Type.String(), Type.Null()]),
       trashed: Type.Boolean(),
       serverState: Type.String(),

@@ -1,7 +1,7 @@
 import type { AccountOut } from '@popgate/contracts';
 import type { Pop3Account } from '../generated/prisma/client';
 import { authMethodToApi } from './auth-method-names';
-import type { MessageCounts } from './message-counts';
+import type { MessageCounts } from '../messages/counts';
 import { storedServerInfo } from './server-info';
 
 /**

@@ -5,16 +5,16 @@ import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, SessionEndedError, type SyncFailure } from './failure';
 import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
-import { headerOf, partialNotice, type PartialReason } from './partial-message';
+import { headerOf, partialNotice } from './partial-message';
 import { connectAccount, SessionDeferredError } from './pop3-connect';
 import { DEFAULT_DEADLINE, HEADER_BYTES_ESTIMATE, SessionDeadline } from './session-deadline';
 import { Announcements } from './announcements';
 import { CommitQueue } from './commit-queue';
-import { readStoredUidls, type StoredUidls } from './stored-uidls';
-import { storeMessages, type DownloadedMessage, type MessageToStore } from './store-message';
+import { readStoredUidls, type StoredUidls } from '../messages/stored-uidls';
+import { storeMessages, type DownloadedMessage, type MessageToStore } from '../messages/store';
 import type { SyncContext } from './sync-context';
-import type { MessageListItem } from '@popgate/contracts';
-import { toListItem } from '../mail/list-item';
+import type { MessageListItem, PartialReason } from '@popgate/contracts';
+import { toListItem } from '../messages/columns';
 
 export interface SyncResult {
   ok: boolean;

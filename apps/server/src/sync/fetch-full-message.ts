@@ -6,7 +6,7 @@ import { lockAccount } from './lease';
 import { fullDownloadRefusal, limitRefusal } from './partial-message';
 import { connectAccount } from './pop3-connect';
 import { DEFAULT_DEADLINE, SessionDeadline } from './session-deadline';
-import { completeMessage } from './store-message';
+import { completeMessage } from '../messages/store';
 import type { SyncContext } from './sync-context';
 
 export type FetchFullResult =

@@ -1,10 +1,11 @@
-/**
- * Why only part of a message is kept (messages.partialReason):
+import type { PartialReason } from '@popgate/contracts';
+
+/*
+ * Why only part of a message is kept (messages.partialReason, PartialReason in the contracts):
  * - account_limit: above the size the account's owner chose for full downloads (TOP n 0);
  * - admin_limit: above the admin's largest message (policy.maxMessageBytes), listed so or sent so;
  * - line_too_long: a line longer than the POP3 client reads (MAX_LINE_BYTES).
  */
-export type PartialReason = 'account_limit' | 'admin_limit' | 'line_too_long';
 
 /** The longest line the sync's POP3 client reads, status or data. */
 export const MAX_LINE_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { AccountOut } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toAccountOut } from '../../accounts/account-out';
-import { messageCounts } from '../../accounts/message-counts';
+import { messageCounts } from '../../messages/counts';
 import { ownedAccount } from '../../accounts/owned-account';
 import { AccountParams, accountErrors } from './responses';
 

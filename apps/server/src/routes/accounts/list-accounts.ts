@@ -1,7 +1,7 @@
 import { AccountList } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toAccountOut } from '../../accounts/account-out';
-import { messageCounts } from '../../accounts/message-counts';
+import { messageCounts } from '../../messages/counts';
 import { accountErrors } from './responses';
 
 export const listAccountsRoute: FastifyPluginAsyncTypebox = async (app) => {

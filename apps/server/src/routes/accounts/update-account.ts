@@ -9,7 +9,7 @@ import {
 } from '../../accounts/account-policy-check';
 import { toAccountOut } from '../../accounts/account-out';
 import { accountUpdate } from '../../accounts/account-update';
-import { messageCounts } from '../../accounts/message-counts';
+import { messageCounts } from '../../messages/counts';
 import { ownedAccount } from '../../accounts/owned-account';
 import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { audit } from '../../audit/audit-log';

@@ -13,8 +13,8 @@ import {
 import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
 import { auditOrigin } from '../audit-origin';
-import type { Db } from '../../db/prisma';
 import type { Prisma } from '../../generated/prisma/client';
+import { messageVolumes, type MessageVolume } from '../../messages/counts';
 import { notFound } from '../../plugins/errors';
 import { requestSync } from '../../sync/presence';
 import { accountDiagnostics } from './account-diagnostics';
@@ -22,27 +22,11 @@ import { accountDiagnostics } from './account-diagnostics';
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
-/** Message count and stored bytes per account, computed for the accounts shown. */
-async function volumes(prisma: Db, accountIds: string[]) {
-  const rows = await prisma.message.groupBy({
-    by: ['accountId'],
-    where: { accountId: { in: accountIds } },
-    _count: { _all: true },
-    _sum: { size: true },
-  });
-  return new Map(
-    rows.map((r) => [r.accountId, { messageCount: r._count._all, bytes: r._sum.size ?? 0 }]),
-  );
-}
-
 type AccountWithOwner = Prisma.Pop3AccountGetPayload<{
   include: { user: { select: { id: true; email: true } } };
 }>;
 
-function toAdminAccount(
-  account: AccountWithOwner,
-  volume: { messageCount: number; bytes: number } | undefined,
-) {
+function toAdminAccount(account: AccountWithOwner, volume: MessageVolume | undefined) {
   return {
     id: account.id,
     owner: { id: account.user.id, email: account.user.email },
@@ -111,7 +95,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         orderBy: sort === 'messageCount' ? { createdAt: 'asc' } : SORTS[sort](order),
         take: 5000,
       });
-      const volume = await volumes(
+      const volume = await messageVolumes(
         prisma,
         accounts.map((a) => a.id),
       );
@@ -154,7 +138,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         targetId: account.id,
         details: { owner: account.user.email, host: account.host },
       });
-      return toAdminAccount(updated, (await volumes(prisma, [account.id])).get(account.id));
+      return toAdminAccount(updated, (await messageVolumes(prisma, [account.id])).get(account.id));
     },
   );
 

@@ -4,8 +4,8 @@ import type { HtmlRenderer } from '../../mail/html-renderer';
 import { HttpError } from '../../plugins/errors';
 import { fetchFullMessage } from '../../sync/fetch-full-message';
 import { messageErrors } from './errors';
-import { messageDetail } from './message-detail';
-import { ownedMessage } from './owned-message';
+import { messageDetail } from '../../messages/detail';
+import { ownedMessage } from '../../messages/owned';
 
 /**
  * POST /api/messages/:id/fetch-full: downloads the whole of a message that was above the

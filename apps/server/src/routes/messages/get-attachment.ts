@@ -3,9 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { canShowInline, servedAttachmentType } from '../../mail/attachment-type';
 import { contentDisposition, safeFilename } from '../../mail/content-disposition';
-import { notFound } from '../../plugins/errors';
 import { messageErrors } from './errors';
-import { storedBytes } from './stored-bytes';
+import { ownedAttachment } from '../../messages/attachment';
 
 /**
  * GET /api/messages/:id/attachments/:attachmentId: the bytes, always as a download in a type that
@@ -31,11 +30,7 @@ export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id, attachmentId } = request.params;
-      const attachment = await app.db.prisma.attachment.findFirst({
-        where: { id: attachmentId, messageId: id, message: { userId: request.user!.id } },
-        select: { filename: true, contentType: true, content: true },
-      });
-      if (!attachment) throw notFound('No such attachment');
+      const attachment = await ownedAttachment(app.db.prisma, request.user!.id, id, attachmentId);
       const wantsInline = request.query.inline === '1' || request.query.inline === 'true';
       const inline = wantsInline && canShowInline(attachment.contentType);
       const filename = safeFilename(attachment.filename, 'attachment');
@@ -48,7 +43,7 @@ export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "sandbox; default-src 'none'")
         .header('cache-control', 'private, max-age=86400')
-        .send(storedBytes(attachment.content));
+        .send(attachment.content);
     },
   );
 };

@@ -2,7 +2,7 @@ import { MessageDetail, MessageDetailQuery, MessageIdParams } from '@popgate/con
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HtmlRenderer } from '../../mail/html-renderer';
 import { messageErrors } from './errors';
-import { messageDetail } from './message-detail';
+import { messageDetail } from '../../messages/detail';
 
 /** GET /api/messages/:id: one message, its HTML sanitized. */
 export const getMessageRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer }> = async (

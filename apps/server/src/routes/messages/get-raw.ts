@@ -2,10 +2,8 @@ import { MessageIdParams } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { contentDisposition, safeFilename } from '../../mail/content-disposition';
-import { notFound } from '../../plugins/errors';
 import { messageErrors } from './errors';
-import { storedBytes } from './stored-bytes';
-import { ownedMessage } from './owned-message';
+import { rawMessage } from '../../messages/raw-message';
 
 /** GET /api/messages/:id/raw: the message exactly as it was downloaded. */
 export const getRawRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -28,18 +26,14 @@ export const getRawRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const message = await ownedMessage(app.db.prisma, request.user!.id, request.params.id, {
-        subject: true,
-        source: { select: { bytes: true } },
-      });
-      if (!message.source) throw notFound('This message has no stored copy');
+      const message = await rawMessage(app.db.prisma, request.user!.id, request.params.id);
       const filename = `${safeFilename(message.subject, 'message').slice(0, 100)}.eml`;
       return reply
         .header('content-type', 'message/rfc822')
         .header('content-disposition', contentDisposition('attachment', filename))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, no-cache')
-        .send(storedBytes(message.source.bytes));
+        .send(message.bytes);
     },
   );
 };

@@ -5,7 +5,7 @@ import { fetchRemoteImage, RemoteImageError } from '../../mail/fetch-remote-imag
 import type { ImageProxySigner } from '../../mail/remote-images';
 import { HttpError, notFound } from '../../plugins/errors';
 import { messageErrors } from './errors';
-import { ownedMessage } from './owned-message';
+import { ownedMessage } from '../../messages/owned';
 
 /** How each failure reaches the reader. */
 const STATUS: Record<RemoteImageError['code'], number> = {

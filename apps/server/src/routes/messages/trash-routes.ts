@@ -1,25 +1,35 @@
 import { MessageIdParams, MessageIds, TrashOutcome } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../../plugins/errors';
+import { notFound } from '../../domain-errors';
+import { moveToTrash, type TrashDeps } from '../../messages/trash';
+import { requestSync } from '../../sync/presence';
 import { messageErrors } from './errors';
-import { moveToTrash } from './move-to-trash';
 
 const SERVER_NOTE =
   'Popgate keeps its copy either way. With the account policy "delete from the server when deleted here", the next check deletes the server copy (deleteFromServer lists those messages).';
 
 /** Trash and restore: DELETE /api/messages/:id, POST /api/messages/:id/restore, and in bulk. */
 export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.db;
+  const deps: TrashDeps = {
+    prisma,
+    events: app.events,
+    requestSync: async (accountIds) => {
+      for (const accountId of accountIds) await requestSync(prisma, accountId);
+      app.scheduler?.wake();
+    },
+  };
   const one =
     (trashed: boolean) =>
     async (request: { user: { id: string } | null; params: { id: string } }) => {
-      const outcome = await moveToTrash(app, request.user!.id, [request.params.id], trashed);
+      const outcome = await moveToTrash(deps, request.user!.id, [request.params.id], trashed);
       if (outcome.ids.length === 0) throw notFound('No such message');
       return outcome;
     };
   const many =
     (trashed: boolean) =>
     async (request: { user: { id: string } | null; body: { ids: string[] } }) =>
-      moveToTrash(app, request.user!.id, request.body.ids, trashed);
+      moveToTrash(deps, request.user!.id, request.body.ids, trashed);
 
   app.delete(
     '/api/messages/:id',

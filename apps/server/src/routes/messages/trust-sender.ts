@@ -1,9 +1,7 @@
 import { ErrorReply, MessageIdParams, TrustedSenderOut } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HttpError } from '../../plugins/errors';
+import { trustSenderOf } from '../../messages/trusted-senders';
 import { messageErrors } from './errors';
-import { senderKey } from './message-detail';
-import { ownedMessage } from './owned-message';
 
 /**
  * "Always show images from this sender": POST /api/messages/:id/trust-sender trusts the
@@ -12,12 +10,6 @@ import { ownedMessage } from './owned-message';
 export const trustSenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
 
-  const senderOf = async (userId: string, id: string) => {
-    const message = await ownedMessage(prisma, userId, id, { fromAddress: true });
-    const address = senderKey(message.fromAddress);
-    if (!address) throw new HttpError(409, 'NO_SENDER', 'This message has no sender address');
-    return address;
-  };
   const schema = (summary: string) => ({
     tags: ['messages'],
     summary,
@@ -31,16 +23,7 @@ export const trustSenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.requireUser,
       schema: schema('Always show remote images from this message’s sender'),
     },
-    async (request) => {
-      const userId = request.user!.id;
-      const address = await senderOf(userId, request.params.id);
-      await prisma.trustedSender.upsert({
-        where: { userId_address: { userId, address } },
-        create: { userId, address },
-        update: {},
-      });
-      return { address, trusted: true };
-    },
+    async (request) => trustSenderOf(prisma, request.user!.id, request.params.id, true),
   );
 
   app.delete(
@@ -49,11 +32,6 @@ export const trustSenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.requireUser,
       schema: schema('Stop showing remote images from this message’s sender without asking'),
     },
-    async (request) => {
-      const userId = request.user!.id;
-      const address = await senderOf(userId, request.params.id);
-      await prisma.trustedSender.deleteMany({ where: { userId, address } });
-      return { address, trusted: false };
-    },
+    async (request) => trustSenderOf(prisma, request.user!.id, request.params.id, false),
   );
 };

@@ -1,7 +1,14 @@
 import type { TrashOutcome } from '@popgate/contracts';
-import type { FastifyInstance } from 'fastify';
-import { requestSync } from '../../sync/presence';
+import type { Db } from '../db/prisma';
+import type { EventBus } from '../events/event-bus';
 import { publishMessageUpdated } from './message-updated';
+
+export interface TrashDeps {
+  prisma: Db;
+  events: EventBus;
+  /** Asks for a check of these accounts now (their next session deletes the server copies). */
+  requestSync: (accountIds: string[]) => Promise<void>;
+}
 
 /**
  * Moves the caller's messages among `ids` to the trash or back. Popgate always keeps its copy, so
@@ -10,12 +17,11 @@ import { publishMessageUpdated } from './message-updated';
  * and that check is asked for at once.
  */
 export async function moveToTrash(
-  app: FastifyInstance,
+  { prisma, events, requestSync }: TrashDeps,
   userId: string,
   ids: string[],
   trashed: boolean,
 ): Promise<TrashOutcome> {
-  const { prisma } = app.db;
   const messages = await prisma.message.findMany({
     where: { id: { in: [...new Set(ids)] }, userId },
     select: {
@@ -40,11 +46,10 @@ export async function moveToTrash(
         (m) => m.account.deleteWhenDeletedHere && m.serverState === 'on_server' && !m.headersOnly,
       )
     : [];
-  for (const accountId of new Set(deletedFromServer.map((m) => m.accountId))) {
-    await requestSync(prisma, accountId);
+  if (deletedFromServer.length > 0) {
+    await requestSync([...new Set(deletedFromServer.map((m) => m.accountId))]);
   }
-  if (deletedFromServer.length > 0) app.scheduler?.wake();
-  await publishMessageUpdated(app, userId, { ids: owned, trashed });
+  await publishMessageUpdated(events, userId, { ids: owned, trashed });
   return {
     ids: owned,
     trashed,

@@ -1,14 +1,12 @@
-import { toListItem } from '../../mail/list-item';
-import type { HtmlWithheld, MessageDetail } from '@popgate/contracts';
-import type { Db } from '../../db/prisma';
-import type { HtmlRenderer, HtmlWithheldReason } from '../../mail/html-renderer';
-import { ownedMessage } from './owned-message';
+import type { HtmlWithheld, MessageDetail, PartialReason } from '@popgate/contracts';
+import type { Db } from '../db/prisma';
+import type { HtmlRenderer, HtmlWithheldReason } from '../mail/html-renderer';
+import { listSelect, toListItem } from './columns';
+import { ownedMessage } from './owned';
+import { isSenderTrusted } from './trusted-senders';
 
 export const attachmentUrl = (messageId: string, attachmentId: string) =>
   `/api/messages/${messageId}/attachments/${attachmentId}`;
-
-/** The address a trusted-sender entry is kept under. */
-export const senderKey = (address: string) => address.trim().toLowerCase();
 
 type Addresses = Array<{ name: string; address: string }>;
 
@@ -24,6 +22,34 @@ const WITHHELD_MESSAGES: Record<HtmlWithheldReason, string> = {
 const withheld = (reason: HtmlWithheldReason | null): HtmlWithheld | null =>
   reason ? { reason, message: WITHHELD_MESSAGES[reason] } : null;
 
+/** What the reader reads: a list row's columns and the rest. */
+const DETAIL_SELECT = {
+  ...listSelect,
+  to: true,
+  cc: true,
+  replyTo: true,
+  messageId: true,
+  textBody: true,
+  htmlBody: true,
+  headers: true,
+  headersOnly: true,
+  partialReason: true,
+  parseError: true,
+  trashedAt: true,
+  serverState: true,
+  attachments: {
+    select: {
+      id: true,
+      filename: true,
+      contentType: true,
+      size: true,
+      contentId: true,
+      inline: true,
+    },
+    orderBy: { id: 'asc' },
+  },
+} as const;
+
 /**
  * A message as the reader sees it: headers, text, and HTML sanitized on the server (in a worker
  * thread, within a time budget and a size cap; otherwise htmlWithheld says why), with remote
@@ -36,48 +62,8 @@ export async function messageDetail(
   id: string,
   askedForImages: boolean,
 ): Promise<MessageDetail> {
-  const message = await ownedMessage(prisma, userId, id, {
-    id: true,
-    accountId: true,
-    subject: true,
-    fromName: true,
-    fromAddress: true,
-    to: true,
-    cc: true,
-    replyTo: true,
-    messageId: true,
-    date: true,
-    snippet: true,
-    size: true,
-    seen: true,
-    flagged: true,
-    hasAttachments: true,
-    textBody: true,
-    htmlBody: true,
-    headers: true,
-    headersOnly: true,
-    parseError: true,
-    trashedAt: true,
-    serverState: true,
-    attachments: {
-      select: {
-        id: true,
-        filename: true,
-        contentType: true,
-        size: true,
-        contentId: true,
-        inline: true,
-      },
-      orderBy: { id: 'asc' },
-    },
-  });
-  const sender = senderKey(message.fromAddress);
-  const senderTrusted =
-    sender !== '' &&
-    (await prisma.trustedSender.findUnique({
-      where: { userId_address: { userId, address: sender } },
-      select: { address: true },
-    })) !== null;
+  const message = await ownedMessage(prisma, userId, id, DETAIL_SELECT);
+  const senderTrusted = await isSenderTrusted(prisma, userId, message.fromAddress);
 
   const byContentId = new Map<string, string>();
   for (const attachment of message.attachments) {
@@ -113,6 +99,8 @@ export async function messageDetail(
       url: attachmentUrl(id, attachment.id),
     })),
     headersOnly: message.headersOnly,
+    // Only the store writes it, from a PartialReason.
+    partialReason: message.partialReason as PartialReason | null,
     parseError: message.parseError,
     trashed: message.trashedAt !== null,
     serverState: message.serverState,

@@ -29,3 +29,25 @@ export async function messageCounts(
     unreadCount: unseen.get(accountId) ?? 0,
   });
 }
+
+export interface MessageVolume {
+  messageCount: number;
+  /** The sizes the servers listed, summed. */
+  bytes: number;
+}
+
+/** Message count and stored bytes per account (the trash included), for the accounts given. */
+export async function messageVolumes(
+  prisma: Db,
+  accountIds: string[],
+): Promise<Map<string, MessageVolume>> {
+  const rows = await prisma.message.groupBy({
+    by: ['accountId'],
+    where: { accountId: { in: accountIds } },
+    _count: { _all: true },
+    _sum: { size: true },
+  });
+  return new Map(
+    rows.map((r) => [r.accountId, { messageCount: r._count._all, bytes: r._sum.size ?? 0 }]),
+  );
+}

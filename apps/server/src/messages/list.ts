@@ -1,9 +1,11 @@
-import { poolOf, type Db } from '../../db/prisma';
-import { utcTimestamps } from '../../db/utc-timestamps';
-import { Prisma } from '../../generated/prisma/client';
-import type { MessageCursor } from '../../mail/message-cursor';
-import { tsQuery } from '../../mail/search-query';
-import type { ListColumns } from '../../mail/list-item';
+import type { MessageList, MessageListQuery } from '@popgate/contracts';
+import { poolOf, type Db } from '../db/prisma';
+import { utcTimestamps } from '../db/utc-timestamps';
+import { invalid } from '../domain-errors';
+import { Prisma } from '../generated/prisma/client';
+import { searchText, tsQuery } from '../mail/search-query';
+import { listColumnsSql, toListItem, type ListColumns } from './columns';
+import { decodeCursor, encodeCursor, type MessageCursor } from './cursor';
 
 export interface ListFilters {
   userId: string;
@@ -20,6 +22,57 @@ export interface ListFilters {
 /** A list row: only what the list shows (never bodies), plus the rank when searching. */
 export interface ListRow extends ListColumns {
   rank: string | null;
+}
+
+const COLUMNS = Prisma.raw(listColumnsSql('m'));
+
+const badCursor = (why: string) =>
+  invalid('VALIDATION', `querystring/cursor ${why}: start again without it`);
+
+/**
+ * A page of the caller's messages across all accounts (or one), filtered and searched, and the
+ * cursor of the next page (null at the end). A cursor belongs to the same filters and search.
+ */
+export async function messageList(
+  prisma: Db,
+  userId: string,
+  request: MessageListQuery,
+): Promise<MessageList> {
+  const { cursor, limit = 50, ...query } = request;
+  const search = searchText(query.q);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  if (after === null) throw badCursor('is not a cursor from this list');
+  if (after && (after.rank !== undefined) !== (search !== null)) {
+    throw badCursor(search === null ? 'belongs to a search' : 'belongs to a list without a search');
+  }
+  const rows = await listMessages(prisma, {
+    userId,
+    ...(query.accountId && { accountId: query.accountId }),
+    search,
+    ...(query.unread !== undefined && { unread: query.unread }),
+    ...(query.flagged !== undefined && { flagged: query.flagged }),
+    trash: query.trash ?? false,
+    ...(after && { after }),
+    limit,
+  });
+  return listPage(rows, limit);
+}
+
+/** The answer for rows read with `limit` (one row more than the page when another follows). */
+export function listPage(rows: readonly ListRow[], limit: number): MessageList {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toListItem),
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({
+            date: last.date,
+            id: last.id,
+            ...(last.rank !== null && { rank: last.rank }),
+          })
+        : null,
+  };
 }
 
 /**
@@ -61,8 +114,7 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
     );
   }
   const statement = Prisma.sql`
-    SELECT m.id, m."accountId", m.subject, m."fromName", m."fromAddress", m.date, m.snippet,
-           m.size, m.seen, m.flagged, m."hasAttachments",
+    SELECT ${COLUMNS},
            ${query ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
       FROM messages m ${query ? Prisma.sql`, ${query} AS query` : Prisma.empty}
      WHERE ${Prisma.join(where, ' AND ')}

@@ -1,10 +1,10 @@
-import type { Db } from '../../db/prisma';
-import type { Prisma } from '../../generated/prisma/client';
-import { notFound } from '../../plugins/errors';
+import type { Db } from '../db/prisma';
+import { notFound } from '../domain-errors';
+import type { Prisma } from '../generated/prisma/client';
 
 /**
- * The caller's message with the given id, or 404: another user's message looks exactly like one
- * that does not exist (admins included: nobody reads other people's mail).
+ * The caller's message with the given id, or not found: another user's message looks exactly like
+ * one that does not exist (admins included: nobody reads other people's mail).
  */
 export async function ownedMessage<S extends Prisma.MessageSelect>(
   prisma: Db,

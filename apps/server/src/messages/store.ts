@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import type { PartialReason } from '@popgate/contracts';
+import { insertRows, utc } from '../db/insert-rows';
+import { poolOf, type Db } from '../db/prisma';
+import { inTransaction } from '../db/transaction';
+import { utcTimestamps } from '../db/utc-timestamps';
+import { notFound } from '../domain-errors';
+import type { ParsedMessage } from '../mail/parse-message';
+import {
+  ATTACHMENT_COLUMNS,
+  attachmentRows,
+  DOWNLOADED_COLUMNS,
+  downloadedColumns,
+  listColumnsSql,
+  NEW_MESSAGE_COLUMNS,
+  newMessageRow,
+  SOURCE_COLUMNS,
+  sourceRow,
+  type ListColumns,
+  type NewMessageRow,
+} from './columns';
+
+/** One message as it came off the POP3 server. */
+export interface DownloadedMessage {
+  accountId: string;
+  userId: string;
+  uidl: string;
+  /** The size the server listed (advisory; the bytes are what count). */
+  listedSize: number;
+  raw: Buffer;
+  /** True when only the headers were fetched (TOP n 0), or kept of a message cut off by a limit. */
+  headersOnly: boolean;
+  /** Why only part of it is kept, and what the message says about it in place of its snippet. */
+  partial?: { reason: PartialReason; notice: string };
+  receivedAt: Date;
+}
+
+export interface StoreResult {
+  id: string;
+  /** False when (account, UIDL) was already stored: nothing was written. */
+  created: boolean;
+}
+
+/** A downloaded message with what the parser read from it, ready to commit. */
+export interface MessageToStore {
+  message: DownloadedMessage;
+  parsed: ParsedMessage;
+}
+
+/** A stored message as the list shows it, for the message.new event. */
+export type StoredListRow = ListColumns & { uidl: string };
+
+export interface BatchStoreResult extends StoreResult {
+  uidl: string;
+  /** Set when this call created the message. */
+  row?: StoredListRow;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+const INSERT_TAIL = `ON CONFLICT ("accountId", uidl) DO NOTHING RETURNING ${listColumnsSql()}, uidl`;
+
+/** Sets what a download fills in ($2…) on the message $1. */
+const COMPLETE = `UPDATE messages SET (${DOWNLOADED_COLUMNS.map((c) => `"${c.name}"`).join(', ')})
+  = ROW(${DOWNLOADED_COLUMNS.map((c, i) => `$${i + 2}${c.type ? `::${c.type}` : ''}`).join(', ')})
+  WHERE id = $1::uuid`;
+
+/**
+ * Commits one downloaded message: raw bytes (content-addressed), the parsed fields and the
+ * attachments, in one transaction. (account, UIDL) is unique, so storing the same server message
+ * twice (a retry, a second process, a crash between commit and DELE) writes nothing the second time.
+ */
+export async function storeMessage(
+  prisma: Db,
+  message: DownloadedMessage,
+  parsed: ParsedMessage,
+): Promise<StoreResult> {
+  const [stored] = await storeMessages(prisma, [{ message, parsed }]);
+  return { id: stored!.id, created: stored!.created };
+}
+
+/**
+ * Commits downloaded messages of one account in one transaction, as storeMessage does for one:
+ * one multi-row statement per table and a single commit, through node-postgres directly (Prisma's
+ * work per row and its copies of every value cost more Node time than the statements themselves).
+ * Answers in the order given; UIDLs must differ within a batch.
+ */
+export async function storeMessages(
+  prisma: Db,
+  batch: readonly MessageToStore[],
+): Promise<BatchStoreResult[]> {
+  if (batch.length === 0) return [];
+  const accountId = batch[0]!.message.accountId;
+  const hashed = batch.map((item) => ({ ...item, sourceSha256: sha256(item.message.raw) }));
+  const now = utc(new Date());
+  // Two messages with the same bytes need the bytes sent once. In hash order: transactions that
+  // insert the same sources at once then lock them in the same order and cannot deadlock.
+  const sources = new Map(
+    hashed
+      .map(({ message, sourceSha256 }) => ({ message, sourceSha256 }))
+      .sort((a, b) => (a.sourceSha256 < b.sourceSha256 ? -1 : 1))
+      .map(({ message, sourceSha256 }) => [
+        sourceSha256,
+        sourceRow(sourceSha256, message.raw, now),
+      ]),
+  );
+  return inTransaction(poolOf(prisma), async (client) => {
+    await insertRows(
+      client,
+      'message_sources',
+      SOURCE_COLUMNS,
+      [...sources.values()],
+      'ON CONFLICT DO NOTHING',
+    );
+    const created = await insertRows<NewMessageRow, StoredListRow>(
+      client,
+      'messages',
+      NEW_MESSAGE_COLUMNS,
+      hashed.map(({ message, parsed, sourceSha256 }) =>
+        newMessageRow(message, parsed, sourceSha256),
+      ),
+      INSERT_TAIL,
+    );
+    const createdByUidl = new Map(created.map((row) => [row.uidl, row]));
+    const skipped = hashed.filter(({ message }) => !createdByUidl.has(message.uidl));
+    const existing =
+      skipped.length === 0
+        ? []
+        : (
+            await client.query<{ id: string; uidl: string }>(
+              'SELECT id, uidl FROM messages WHERE "accountId" = $1::uuid AND uidl = ANY($2::text[])',
+              [accountId, skipped.map(({ message }) => message.uidl)],
+            )
+          ).rows;
+    const existingIds = new Map(existing.map((row) => [row.uidl, row.id]));
+    const attachments = hashed.flatMap(({ message, parsed }) => {
+      const row = createdByUidl.get(message.uidl);
+      return row ? attachmentRows(row.id, parsed) : [];
+    });
+    if (attachments.length > 0) {
+      await insertRows(client, 'attachments', ATTACHMENT_COLUMNS, attachments);
+    }
+    return hashed.map(({ message }): BatchStoreResult => {
+      const row = createdByUidl.get(message.uidl);
+      if (row) return { uidl: message.uidl, id: row.id, created: true, row };
+      const id = existingIds.get(message.uidl);
+      if (id === undefined) throw new Error(`message ${message.uidl} was neither stored nor found`);
+      return { uidl: message.uidl, id, created: false };
+    });
+  });
+}
+
+/**
+ * Replaces a headers-only message with its full download (fetched on demand), keeping its id,
+ * flags and place in the list (its date too when the whole message has no Date header).
+ */
+export async function completeMessage(
+  prisma: Db,
+  messageId: string,
+  message: Pick<DownloadedMessage, 'raw' | 'receivedAt'>,
+  parsed: ParsedMessage,
+): Promise<void> {
+  const sourceSha256 = sha256(message.raw);
+  await inTransaction(poolOf(prisma), async (client) => {
+    await insertRows(
+      client,
+      'message_sources',
+      SOURCE_COLUMNS,
+      [sourceRow(sourceSha256, message.raw, utc(new Date()))],
+      'ON CONFLICT DO NOTHING',
+    );
+    const { rows } = await client.query<{ date: Date }>({
+      text: 'SELECT date FROM messages WHERE id = $1::uuid',
+      values: [messageId],
+      types: utcTimestamps,
+    });
+    if (!rows[0]) throw notFound('No such message');
+    const columns = downloadedColumns({ headersOnly: false }, parsed, sourceSha256, rows[0].date);
+    await client.query(COMPLETE, [messageId, ...DOWNLOADED_COLUMNS.map((c) => columns[c.name])]);
+    await client.query('DELETE FROM attachments WHERE "messageId" = $1::uuid', [messageId]);
+    const attachments = attachmentRows(messageId, parsed);
+    if (attachments.length > 0) {
+      await insertRows(client, 'attachments', ATTACHMENT_COLUMNS, attachments);
+    }
+  });
+}
