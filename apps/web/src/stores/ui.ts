@@ -47,16 +47,13 @@ export const useUiStore = defineStore('ui', () => {
       .addEventListener?.('change', (event) => (systemDark.value = event.matches));
   }
 
+  /** The stylesheet's colours follow html[data-theme]: always the theme in effect. */
   function applyTheme(): void {
     if (typeof document === 'undefined') return;
-    const root = document.documentElement;
-    if (theme.value === 'system') delete root.dataset.theme;
-    else root.dataset.theme = theme.value;
+    document.documentElement.dataset.theme = effectiveTheme.value;
   }
-  watch(theme, (value) => {
-    writeStorage(THEME_KEY, value);
-    applyTheme();
-  });
+  watch(theme, (value) => writeStorage(THEME_KEY, value));
+  watch(effectiveTheme, applyTheme, { flush: 'sync' });
   applyTheme();
 
   function setTheme(choice: ThemeChoice): void {
