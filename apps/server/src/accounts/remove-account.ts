@@ -1,4 +1,5 @@
 import type { Db } from '../db/prisma';
+import { removeUnreferencedSources, sourcesOfAccount } from '../messages/sources';
 
 /**
  * Deletes an account with everything stored for it: its messages and attachments (by cascade),
@@ -10,19 +11,10 @@ export async function removeAccount(
   accountId: string,
   log: { warn(obj: object, msg?: string): void },
 ): Promise<void> {
-  const sources = await prisma.message.findMany({
-    where: { accountId, sourceSha256: { not: null } },
-    select: { sourceSha256: true },
-    distinct: ['sourceSha256'],
-  });
+  const shas = await sourcesOfAccount(prisma, accountId);
   await prisma.pop3Account.delete({ where: { id: accountId } });
-  const shas = sources.map((s) => s.sourceSha256!);
   try {
-    for (let i = 0; i < shas.length; i += 1000) {
-      await prisma.messageSource.deleteMany({
-        where: { sha256: { in: shas.slice(i, i + 1000) }, messages: { none: {} } },
-      });
-    }
+    await removeUnreferencedSources(prisma, shas);
   } catch (error) {
     // A sync storing the same bytes for another account at this moment wins; the account and its
     // messages are gone either way, and bytes still referenced must stay.

@@ -1,4 +1,5 @@
 import type { Db } from '../db/prisma';
+import { removeOrphanSources } from '../messages/sources';
 
 /** How long what only serves a while is kept. */
 export const RETENTION = {
@@ -42,12 +43,7 @@ export async function runHousekeeping(prisma: Db): Promise<HousekeepingResult> {
   const syncRuns = await prisma.syncRun.deleteMany({
     where: { startedAt: { lt: daysAgo(RETENTION.syncRunsDays) } },
   });
-  // Bytes stored by a sync that is still committing are referenced in the same transaction, and
-  // the foreign key refuses to delete a referenced source, so this never takes live mail.
-  const orphanSources = await prisma.$executeRaw`
-    DELETE FROM message_sources s
-     WHERE s."createdAt" < now() - interval '1 hour'
-       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m."sourceSha256" = s.sha256)`;
+  const orphanSources = await removeOrphanSources(prisma);
   return {
     events: events.count,
     signInAttempts: signInAttempts.count,

@@ -10,6 +10,7 @@ import { connectAccount, SessionDeferredError } from './pop3-connect';
 import { DEFAULT_DEADLINE, HEADER_BYTES_ESTIMATE, SessionDeadline } from './session-deadline';
 import { Announcements } from './announcements';
 import { CommitQueue } from './commit-queue';
+import { heldOnServer, markDeletePending, moveServerState } from '../messages/server-state';
 import { readStoredUidls, type StoredUidls } from '../messages/stored-uidls';
 import { storeMessages, type DownloadedMessage, type MessageToStore } from '../messages/store';
 import type { SyncContext } from './sync-context';
@@ -369,10 +370,7 @@ async function reconcileServerState(
   ] as const) {
     const uidls = uidlsInState.filter((uidl) => !listed.has(uidl));
     if (uidls.length === 0) continue;
-    await ctx.prisma.message.updateMany({
-      where: { accountId: account.id, serverState: from, uidl: { in: uidls } },
-      data: { serverState: to },
-    });
+    await moveServerState(ctx.prisma, account.id, from, to, uidls);
   }
 }
 
@@ -384,27 +382,17 @@ async function deleteByPolicy(
 ): Promise<number> {
   if (!mayDeleteAnything(account)) return 0;
   const numberOf = new Map(listing.map((m) => [m.uidl, m.number]));
-  const held = await ctx.prisma.message.findMany({
-    where: { accountId: account.id, serverState: { in: ['on_server', 'delete_pending'] } },
-    select: { uidl: true, receivedAt: true, trashedAt: true, headersOnly: true },
-  });
+  const held = await heldOnServer(ctx.prisma, account.id);
   const candidates = held.filter((m) => numberOf.has(m.uidl));
   const uidls = messagesToDelete(account, candidates, ctx.clock.now());
   if (uidls.length === 0) return 0;
-  // Recorded before DELE: if the QUIT's answer is lost, the next check sees them gone and confirms.
-  await ctx.prisma.message.updateMany({
-    where: { accountId: account.id, uidl: { in: uidls } },
-    data: { serverState: 'delete_pending' },
-  });
+  await markDeletePending(ctx.prisma, account.id, uidls);
   await client.deleMany(uidls.map((uidl) => numberOf.get(uidl)!));
   return uidls.length;
 }
 
 async function markDeletedAfterQuit(ctx: SyncContext, account: Pop3Account): Promise<void> {
-  await ctx.prisma.message.updateMany({
-    where: { accountId: account.id, serverState: 'delete_pending' },
-    data: { serverState: 'deleted_by_popgate' },
-  });
+  await moveServerState(ctx.prisma, account.id, 'delete_pending', 'deleted_by_popgate');
 }
 
 async function setStatus(

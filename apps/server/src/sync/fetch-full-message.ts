@@ -6,6 +6,7 @@ import { lockAccount } from './lease';
 import { fullDownloadRefusal, limitRefusal } from './partial-message';
 import { connectAccount } from './pop3-connect';
 import { DEFAULT_DEADLINE, SessionDeadline } from './session-deadline';
+import { markGoneFromServer } from '../messages/server-state';
 import { completeMessage } from '../messages/store';
 import type { SyncContext } from './sync-context';
 
@@ -50,7 +51,7 @@ export async function fetchFullMessage(
     const entry = (await identifyMessages(client)).messages.find((m) => m.uidl === message.uidl);
     if (!entry) {
       await client.quit();
-      await ctx.prisma.message.update({ where: { id: messageId }, data: { serverState: 'gone' } });
+      await markGoneFromServer(ctx.prisma, messageId);
       return { ok: false, reason: 'GONE_FROM_SERVER' };
     }
     const raw = await client.retr(entry.number);
