@@ -47,6 +47,7 @@ export function detail(
     remoteImagesBlocked: false,
     attachments: [],
     headersOnly: false,
+    partialReason: null,
     parseError: null,
     trashed: false,
     serverState: 'on_server',
