@@ -2,6 +2,9 @@ import {
   createRouter,
   createWebHistory,
   type RouteLocationNormalized,
+  type RouteMeta,
+  type RouteRecordRaw,
+  type RouteRecordSingleView,
   type Router,
 } from 'vue-router';
 import type { Mailbox } from './lib/list-view';
@@ -19,111 +22,92 @@ declare module 'vue-router' {
   }
 }
 
+type View = NonNullable<RouteRecordSingleView['component']>;
+
+/** A page: its path, its name, its view (loaded when first visited) and what it is (meta). */
+function page(path: string, name: string, view: View, meta?: RouteMeta): RouteRecordRaw {
+  return meta ? { path, name, component: view, meta } : { path, name, component: view };
+}
+
 export function createAppRouter(): Router {
   const router = createRouter({
     history: createWebHistory(),
     routes: [
       { path: '/', redirect: { name: 'mail', params: { box: 'inbox' } } },
-      {
-        path: '/signin',
-        name: 'signin',
-        component: () => import('./views/SignInView.vue'),
-        meta: { guest: true, title: 'Sign in' },
-      },
-      {
-        path: '/signup',
-        name: 'signup',
-        component: () => import('./views/SignUpView.vue'),
-        meta: { guest: true, title: 'Sign up' },
-      },
-      {
-        path: '/sign-in/link',
-        name: 'sign-in-link',
-        component: () => import('./views/SignInLinkView.vue'),
-        meta: { open: true, title: 'Welcome' },
-      },
+      page('/signin', 'signin', () => import('./views/SignInView.vue'), {
+        guest: true,
+        title: 'Sign in',
+      }),
+      page('/signup', 'signup', () => import('./views/SignUpView.vue'), {
+        guest: true,
+        title: 'Sign up',
+      }),
+      page('/sign-in/link', 'sign-in-link', () => import('./views/SignInLinkView.vue'), {
+        open: true,
+        title: 'Welcome',
+      }),
       {
         path: '/',
         component: () => import('./components/layout/AppLayout.vue'),
         children: [
-          {
-            path: 'mail/:box(inbox|flagged|trash)/:messageId?',
-            name: 'mail',
-            component: () => import('./views/MailView.vue'),
-          },
-          {
-            path: 'mail/account/:accountId/:messageId?',
-            name: 'mail-account',
-            component: () => import('./views/MailView.vue'),
-          },
-          {
-            path: 'accounts',
-            name: 'accounts',
-            component: () => import('./views/AccountsView.vue'),
-            meta: { title: 'Accounts' },
-          },
-          {
-            path: 'accounts/new',
-            name: 'account-new',
-            component: () => import('./views/AccountEditView.vue'),
-            meta: { title: 'Add an account' },
-          },
-          {
-            path: 'accounts/:accountId',
-            name: 'account-edit',
-            component: () => import('./views/AccountEditView.vue'),
-            meta: { title: 'Edit account' },
-          },
-          {
-            path: 'settings',
-            name: 'settings',
-            component: () => import('./views/SettingsView.vue'),
-            meta: { title: 'Settings' },
-          },
+          page(
+            'mail/:box(inbox|flagged|trash)/:messageId?',
+            'mail',
+            () => import('./views/MailView.vue'),
+          ),
+          page(
+            'mail/account/:accountId/:messageId?',
+            'mail-account',
+            () => import('./views/MailView.vue'),
+          ),
+          page('accounts', 'accounts', () => import('./views/AccountsView.vue'), {
+            title: 'Accounts',
+          }),
+          page('accounts/new', 'account-new', () => import('./views/AccountEditView.vue'), {
+            title: 'Add an account',
+          }),
+          page('accounts/:accountId', 'account-edit', () => import('./views/AccountEditView.vue'), {
+            title: 'Edit account',
+          }),
+          page('settings', 'settings', () => import('./views/SettingsView.vue'), {
+            title: 'Settings',
+          }),
           {
             path: 'admin',
             component: () => import('./components/admin/AdminLayout.vue'),
             meta: { admin: true },
             children: [
               { path: '', redirect: { name: 'admin-overview' } },
-              {
-                path: 'overview',
-                name: 'admin-overview',
-                component: () => import('./views/admin/AdminOverviewView.vue'),
-                meta: { title: 'Admin overview' },
-              },
-              {
-                path: 'users',
-                name: 'admin-users',
-                component: () => import('./views/admin/AdminUsersView.vue'),
-                meta: { title: 'Users' },
-              },
-              {
-                path: 'accounts',
-                name: 'admin-accounts',
-                component: () => import('./views/admin/AdminAccountsView.vue'),
-                meta: { title: 'Linked accounts' },
-              },
-              {
-                path: 'policy',
-                name: 'admin-policy',
-                component: () => import('./views/admin/AdminPolicyView.vue'),
-                meta: { title: 'Policy' },
-              },
-              {
-                path: 'audit',
-                name: 'admin-audit',
-                component: () => import('./views/admin/AdminAuditView.vue'),
-                meta: { title: 'Audit log' },
-              },
+              page(
+                'overview',
+                'admin-overview',
+                () => import('./views/admin/AdminOverviewView.vue'),
+                {
+                  title: 'Admin overview',
+                },
+              ),
+              page('users', 'admin-users', () => import('./views/admin/AdminUsersView.vue'), {
+                title: 'Users',
+              }),
+              page(
+                'accounts',
+                'admin-accounts',
+                () => import('./views/admin/AdminAccountsView.vue'),
+                {
+                  title: 'Linked accounts',
+                },
+              ),
+              page('policy', 'admin-policy', () => import('./views/admin/AdminPolicyView.vue'), {
+                title: 'Policy',
+              }),
+              page('audit', 'admin-audit', () => import('./views/admin/AdminAuditView.vue'), {
+                title: 'Audit log',
+              }),
             ],
           },
-          {
-            path: ':unknown(.*)*',
-            name: 'not-found',
-            component: () => import('./views/NotFoundView.vue'),
-            meta: { title: 'Not found' },
-          },
+          page(':unknown(.*)*', 'not-found', () => import('./views/NotFoundView.vue'), {
+            title: 'Not found',
+          }),
         ],
       },
     ],

@@ -74,6 +74,30 @@ describe('the account form', () => {
     return { wrapper, server };
   }
 
+  it('labels the server and user name fields and ties their errors to them', async () => {
+    const { wrapper } = mountForm({});
+    const host = wrapper.get<HTMLInputElement>('#account-host');
+    expect(host.element.closest('.field')!.classList).toContain('account-form__grow');
+    expect(wrapper.get('label[for="account-host"]').text()).toBe('Server (incoming, POP3)');
+    expect(host.attributes()).toMatchObject({
+      type: 'text',
+      inputmode: 'url',
+      spellcheck: 'false',
+      'aria-invalid': 'false',
+    });
+    expect(host.element.value).toBe(linked.host);
+    await host.setValue('');
+    await wrapper.get('#account-username').setValue('');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    for (const name of ['host', 'username']) {
+      const input = wrapper.get(`#account-${name}`);
+      expect(input.attributes('aria-invalid')).toBe('true');
+      expect(input.attributes('aria-describedby')).toBe(`account-${name}-error`);
+      expect(wrapper.get(`#account-${name}-error`).classes()).toContain('error-text');
+    }
+  });
+
   it('asks for the password again when the server changes, and sends nothing until it is typed', async () => {
     const { wrapper, server } = mountForm({
       'POST /api/accounts/test': { body: { ok: true, serverInfo: {} } },
