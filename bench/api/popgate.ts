@@ -6,11 +6,18 @@ import { loadConfig } from '../../apps/server/src/config';
 import type { Database } from '../../apps/server/src/db/database';
 import { createPrismaClient } from '../../apps/server/src/db/prisma';
 
+type App = Awaited<ReturnType<typeof buildApp>>;
+
 /**
  * Popgate as `main.ts` builds it (no polling, a fixed secret key, logging off), on `databaseUrl`
- * with `poolSize` database connections, listening on 127.0.0.1 at a free port.
+ * with `poolSize` database connections, listening on 127.0.0.1 at a free port. `extend` may add
+ * routes of a benchmark's own before it listens.
  */
-export async function startPopgate(databaseUrl: string, poolSize: number) {
+export async function startPopgate(
+  databaseUrl: string,
+  poolSize: number,
+  extend?: (app: App) => void,
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'popgate-bench-api-'));
   const prisma = createPrismaClient(databaseUrl, poolSize);
   const db: Database = {
@@ -31,6 +38,7 @@ export async function startPopgate(databaseUrl: string, poolSize: number) {
     poll: false,
     webRoot: dataDir,
   });
+  extend?.(app);
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,

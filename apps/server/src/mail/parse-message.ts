@@ -45,7 +45,7 @@ const PIECE_BYTES = 64 * 1024;
  * The message as a stream of views into its bytes (nothing is copied). Handed one Buffer, the
  * parser decodes a large attachment as one string several times the attachment's size.
  */
-function inPieces(raw: Buffer): Readable {
+export function inPieces(raw: Buffer): Readable {
   return Readable.from(
     (function* () {
       for (let start = 0; start < raw.length; start += PIECE_BYTES)
