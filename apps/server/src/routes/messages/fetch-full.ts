@@ -18,7 +18,6 @@ export const fetchFullRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer 
   app.post(
     '/api/messages/:id/fetch-full',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Download the whole of a headers-only message',

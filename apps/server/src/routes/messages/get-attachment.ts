@@ -14,7 +14,6 @@ export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/messages/:id/attachments/:attachmentId',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Download an attachment',

@@ -12,7 +12,6 @@ export const getMessageRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer
   app.get(
     '/api/messages/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Read a message',

@@ -10,7 +10,6 @@ export const getRawRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/messages/:id/raw',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Download the message as an .eml file (the bytes as the POP3 server sent them)',

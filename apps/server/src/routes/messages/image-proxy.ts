@@ -30,7 +30,6 @@ export const imageProxyRoute: FastifyPluginAsyncTypebox<{ signer: ImageProxySign
   app.get(
     '/api/messages/:id/images',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'A remote image of the message, through Popgate',

@@ -13,6 +13,8 @@ import { updateFlagsRoutes } from './update-flags';
 
 /** The /api/messages routes: the caller's own mail only, never anyone else's (admins included). */
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Every route here is for the signed-in user only (401 for anyone else).
+  app.addHook('preHandler', app.requireUser);
   const signer = new ImageProxySigner(app.secretKey.key);
   const renderer = createHtmlRenderer({
     secretKey: app.secretKey.key,

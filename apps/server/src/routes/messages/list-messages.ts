@@ -7,7 +7,6 @@ export const listMessagesRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/messages',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'List messages, newest first (best match first when searching)',

@@ -34,7 +34,6 @@ export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/messages/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Move a message to the trash',
@@ -49,7 +48,6 @@ export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/messages/:id/restore',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Take a message out of the trash',
@@ -65,7 +63,6 @@ export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/messages/trash',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Move many messages to the trash',
@@ -80,7 +77,6 @@ export const trashRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/messages/restore',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Take many messages out of the trash',

@@ -20,7 +20,6 @@ export const trustSenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/messages/:id/trust-sender',
     {
-      preHandler: app.requireUser,
       schema: schema('Always show remote images from this message’s sender'),
     },
     async (request) => trustSenderOf(prisma, request.user!.id, request.params.id, true),
@@ -29,7 +28,6 @@ export const trustSenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/messages/:id/trust-sender',
     {
-      preHandler: app.requireUser,
       schema: schema('Stop showing remote images from this message’s sender without asking'),
     },
     async (request) => trustSenderOf(prisma, request.user!.id, request.params.id, false),

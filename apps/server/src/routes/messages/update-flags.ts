@@ -16,7 +16,6 @@ export const updateFlagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/messages/:id',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Mark a message read or unread, flagged or not',
@@ -31,7 +30,6 @@ export const updateFlagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/messages',
     {
-      preHandler: app.requireUser,
       schema: {
         tags: ['messages'],
         summary: 'Mark many messages read or unread, flagged or not',
