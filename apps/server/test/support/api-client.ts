@@ -1,4 +1,13 @@
+import { randomInt } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+
+// Test clients take addresses from 198.18.0.0/15 (set aside for benchmarking), each test file
+// from a random starting point.
+let lastAddress = randomInt(0, 120_000);
+const nextAddress = () => {
+  lastAddress = (lastAddress + 1) % 131_072;
+  return `198.${18 + (lastAddress >> 16)}.${(lastAddress >> 8) & 255}.${lastAddress & 255}`;
+};
 
 /**
  * A browser-like client for app.inject: keeps cookies, fetches and sends the CSRF token on
@@ -8,11 +17,19 @@ export class ApiClient {
   private readonly cookies = new Map<string, string>();
   private csrf: string | undefined;
 
-  /** `remoteAddress`: the address the requests come from (127.0.0.1 unless told). */
+  private readonly remoteAddress: string;
+
+  /**
+   * `remoteAddress`: the address the requests come from. Unless told, each client is a browser
+   * at an address of its own (as different people are), so that the per-address limits of one
+   * test's clients do not spill into another's on the shared database.
+   */
   constructor(
     private readonly app: FastifyInstance,
-    private readonly options: { remoteAddress?: string } = {},
-  ) {}
+    options: { remoteAddress?: string } = {},
+  ) {
+    this.remoteAddress = options.remoteAddress ?? nextAddress();
+  }
 
   private remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies as Array<{
@@ -44,7 +61,7 @@ export class ApiClient {
         method: 'GET',
         url: '/api/auth/csrf',
         headers: { cookie: this.cookieHeader },
-        ...(this.options.remoteAddress && { remoteAddress: this.options.remoteAddress }),
+        remoteAddress: this.remoteAddress,
       });
       this.remember(response);
       this.csrf = response.json<{ token: string }>().token;
@@ -52,7 +69,7 @@ export class ApiClient {
     const response = await this.app.inject({
       method,
       url,
-      ...(this.options.remoteAddress && { remoteAddress: this.options.remoteAddress }),
+      remoteAddress: this.remoteAddress,
       headers: {
         cookie: this.cookieHeader,
         ...(unsafe && { 'x-csrf-token': this.csrf! }),
