@@ -358,7 +358,10 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     );
     const cookies = await browser.context.cookies(popgate.url);
     const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ');
-    const csrf = cookies.find(({ name }) => name === 'popgate_csrf')!.value;
+    // The CSRF token belongs to this browser's session: ask for it with the browser's cookies.
+    const { token: csrf } = (await (
+      await fetch(`${popgate.url}/api/auth/csrf`, { headers: { cookie } })
+    ).json()) as { token: string };
     const accounts = (await (
       await fetch(`${popgate.url}/api/accounts`, { headers: { cookie } })
     ).json()) as { id: string }[];
