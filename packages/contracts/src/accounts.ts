@@ -251,18 +251,18 @@ export const AccountTestIn = Type.Object(
 );
 export type AccountTestIn = Static<typeof AccountTestIn>;
 
-export const AccountTestErrorCode = Type.Union([
-  Type.Literal('DNS'),
-  Type.Literal('REFUSED'),
-  Type.Literal('TIMEOUT'),
-  Type.Literal('TLS_UNTRUSTED'),
-  Type.Literal('TLS_FAILED'),
-  Type.Literal('STLS_UNAVAILABLE'),
-  Type.Literal('AUTH_FAILED'),
-  Type.Literal('IN_USE'),
-  Type.Literal('LOGIN_DELAY'),
-  Type.Literal('PROTOCOL'),
-  Type.Literal('BLOCKED_HOST'),
+export const AccountTestErrorCode = Type.Enum([
+  'DNS',
+  'REFUSED',
+  'TIMEOUT',
+  'TLS_UNTRUSTED',
+  'TLS_FAILED',
+  'STLS_UNAVAILABLE',
+  'AUTH_FAILED',
+  'IN_USE',
+  'LOGIN_DELAY',
+  'PROTOCOL',
+  'BLOCKED_HOST',
 ]);
 export type AccountTestErrorCode = Static<typeof AccountTestErrorCode>;
 
