@@ -12,6 +12,7 @@ import { Type } from 'typebox';
 import { audit } from '../../audit/audit-log';
 import { auditOrigin } from '../audit-origin';
 import { deriveKey } from '../../crypto/derive-key';
+import { rateLimited } from '../../domain-errors';
 import { takeAllowance } from '../../limits/allowance';
 import { ConcurrencyGate } from '../../limits/concurrency-gate';
 import { HttpError } from '../../plugins/errors';
@@ -39,11 +40,6 @@ const errors = {
 
 /** Sign-ups one address may make per hour: enough for a family or a classroom, not for a flood. */
 export const SIGN_UPS_PER_ADDRESS_PER_HOUR = 20;
-
-const tooMany = (message: string, waitSeconds: number) =>
-  new HttpError(429, 'RATE_LIMITED', `${message}; try again in ${waitSeconds} s`, {
-    'retry-after': String(waitSeconds),
-  });
 
 /** Sign-up, sign-in, sign-out, who am I, and changing one's password. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -118,9 +114,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         SIGN_UPS_PER_ADDRESS_PER_HOUR,
         3_600_000,
       );
-      if (wait > 0) throw tooMany('Too many sign-ups from this address', wait);
+      if (wait > 0) throw rateLimited('Too many sign-ups from this address', wait);
       const passwordHash = await signUpHashing.run(() => hashPassword(request.body.password));
-      if (passwordHash === null) throw tooMany('Many people are signing up right now', 5);
+      if (passwordHash === null) throw rateLimited('Many people are signing up right now', 5);
       // The first user becomes admin; later ones only while sign-up is open. Decided in one
       // transaction so two simultaneous first sign-ups cannot both become admin.
       const user = await prisma.$transaction(async (tx) => {
@@ -158,7 +154,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         knownDevice: devices.recognises(request.cookies[KNOWN_DEVICE_COOKIE], email),
       });
       if ('waitSeconds' in reserved) {
-        throw tooMany('Too many failed sign-ins', reserved.waitSeconds);
+        throw rateLimited('Too many failed sign-ins', reserved.waitSeconds);
       }
       const user = await prisma.user.findUnique({ where: { email } });
       const ok = await verifyPasswordOrNothing(user?.passwordHash, request.body.password);
