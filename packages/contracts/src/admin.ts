@@ -172,6 +172,10 @@ export const AdminPolicy = Type.Object(
     maxAccountsPerUser: Type.Integer({ minimum: 0, maximum: 10_000 }),
     maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
     defaultRetentionDays: Nullable(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /** Ports an identity's SMTP server may use (465 implicit TLS and 587 STARTTLS by default). */
+    allowedSmtpPorts: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: 100 }),
+    /** The largest message a user may send, attachments included. */
+    maxOutgoingBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { AccountStatus } from './accounts';
 import { MessageListItem } from './messages';
+import { OutboxItemOut } from './outbox';
 
 export const SyncProgress = Type.Object({
   accountId: Type.String(),
@@ -29,6 +30,9 @@ export const MessageUpdated = Type.Object({
  */
 export const SessionEnded = Type.Object({ reason: Type.String() });
 
+/** A message went out: its copy now in Sent. */
+export const MessageSent = Type.Object({ outboxId: Type.String(), message: MessageListItem });
+
 /**
  * Every event Popgate records for a user and sends on GET /api/events, by type: the schema of
  * its payload. The one list of event types; publishing checks each payload against it.
@@ -39,6 +43,8 @@ export const EventPayloads = {
   'sync.progress': SyncProgress,
   'account.status': AccountStatusEvent,
   'session.ended': SessionEnded,
+  'message.sent': MessageSent,
+  'outbox.status': OutboxItemOut,
 } as const;
 export type PopgateEventType = keyof typeof EventPayloads;
 export type PayloadOf<T extends PopgateEventType> = Static<(typeof EventPayloads)[T]>;
@@ -55,6 +61,8 @@ export const ServerEvent = Type.Union([
   serverEvent('sync.progress'),
   serverEvent('account.status'),
   serverEvent('session.ended'),
+  serverEvent('message.sent'),
+  serverEvent('outbox.status'),
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 

@@ -5,3 +5,6 @@ export * from './errors';
 export * from './events';
 export * from './health';
 export * from './messages';
+export * from './drafts';
+export * from './identities';
+export * from './outbox';

@@ -39,6 +39,12 @@ export const MessageListQuery = Type.Object(
     trash: Type.Optional(
       Type.Boolean({ description: 'true: the trash; false (default): everything else' }),
     ),
+    folder: Type.Optional(
+      Type.Union([Type.Literal('inbox'), Type.Literal('sent'), Type.Literal('trash')], {
+        description:
+          'inbox (default): received mail; sent: what was sent from Popgate; trash (the same as trash=true). Drafts are at /api/drafts.',
+      }),
+    ),
     cursor: Type.Optional(
       Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
     ),

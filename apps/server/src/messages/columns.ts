@@ -31,6 +31,7 @@ export const messageColumns = {
   uidl: { written: 'created' },
   size: { cast: 'integer', written: 'created' },
   receivedAt: { cast: 'timestamp', written: 'created' },
+  origin: { written: 'created' },
   headersOnly: { cast: 'boolean', written: 'downloaded' },
   partialReason: { written: 'downloaded' },
   sourceSha256: { written: 'downloaded' },
@@ -171,6 +172,7 @@ export function newMessageRow(
     uidl: message.uidl,
     size: message.listedSize,
     receivedAt: utc(message.receivedAt),
+    origin: message.origin ?? 'pop3',
     ...downloadedColumns(message, parsed, sourceSha256, message.receivedAt),
   };
 }

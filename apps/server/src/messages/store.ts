@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PartialReason } from '@popgate/contracts';
 import { insertRows, utc } from '../db/insert-rows';
 import { poolOf, type Db } from '../db/prisma';
+import type { MessageOrigin } from '../generated/prisma/client';
 import { inTransaction } from '../db/transaction';
 import { utcTimestamps } from '../db/utc-timestamps';
 import { notFound } from '../domain-errors';
@@ -33,6 +34,8 @@ export interface DownloadedMessage {
   /** Why only part of it is kept, and what the message says about it in place of its snippet. */
   partial?: { reason: PartialReason; notice: string };
   receivedAt: Date;
+  /** Default pop3; the outbox stores what it sent with origin sent (uidl "sent <outbox id>"). */
+  origin?: MessageOrigin;
 }
 
 export interface StoreResult {

@@ -9,10 +9,12 @@ export interface PolicyForm {
   allowedNetworks: string;
   refusedNetworks: string;
   allowedPorts: string;
+  allowedSmtpPorts: string;
   requireTls: boolean;
   minPollMinutes: string;
   maxAccountsPerUser: string;
   maxMessageMegabytes: string;
+  maxOutgoingMegabytes: string;
   defaultRetentionDays: string;
 }
 
@@ -28,10 +30,12 @@ export function policyForm(policy: AdminPolicy): PolicyForm {
     allowedNetworks: formatList(policy.allowedNetworks),
     refusedNetworks: formatList(policy.refusedNetworks),
     allowedPorts: policy.allowedPorts.join(', '),
+    allowedSmtpPorts: policy.allowedSmtpPorts.join(', '),
     requireTls: policy.requireTls,
     minPollMinutes: String(+(policy.minPollSeconds / 60).toFixed(2)),
     maxAccountsPerUser: String(policy.maxAccountsPerUser),
     maxMessageMegabytes: String(+(policy.maxMessageBytes / MB).toFixed(2)),
+    maxOutgoingMegabytes: String(+(policy.maxOutgoingBytes / MB).toFixed(2)),
     defaultRetentionDays:
       policy.defaultRetentionDays === null ? '' : String(policy.defaultRetentionDays),
   };
@@ -57,6 +61,8 @@ export function validatePolicy(form: PolicyForm): PolicyErrors {
   }
   const { bad: badPort } = parsePorts(form.allowedPorts);
   if (badPort) errors.allowedPorts = `“${badPort}” is not a port (1 to 65535).`;
+  const { bad: badSmtpPort } = parsePorts(form.allowedSmtpPorts);
+  if (badSmtpPort) errors.allowedSmtpPorts = `“${badSmtpPort}” is not a port (1 to 65535).`;
   const minutes = numberIn(form.minPollMinutes, 10 / 60, 1440);
   if (minutes === null) errors.minPollMinutes = 'Between 0.17 (10 seconds) and 1440 minutes.';
   const accounts = numberIn(form.maxAccountsPerUser, 0, 10_000);
@@ -65,6 +71,9 @@ export function validatePolicy(form: PolicyForm): PolicyErrors {
   }
   if (numberIn(form.maxMessageMegabytes, 0.001, 1024) === null) {
     errors.maxMessageMegabytes = 'Between 0.001 and 1024 MB.';
+  }
+  if (numberIn(form.maxOutgoingMegabytes, 0.001, 1024) === null) {
+    errors.maxOutgoingMegabytes = 'Between 0.001 and 1024 MB.';
   }
   if (form.defaultRetentionDays.trim() !== '') {
     const days = numberIn(form.defaultRetentionDays, 1, 3650);
@@ -85,10 +94,12 @@ export function policyFromForm(form: PolicyForm): AdminPolicy {
     allowedNetworks: parseList(form.allowedNetworks),
     refusedNetworks: parseList(form.refusedNetworks),
     allowedPorts: parsePorts(form.allowedPorts).ports,
+    allowedSmtpPorts: parsePorts(form.allowedSmtpPorts).ports,
     requireTls: form.requireTls,
     minPollSeconds: Math.max(10, Math.round(Number(form.minPollMinutes) * 60)),
     maxAccountsPerUser: Number(form.maxAccountsPerUser),
     maxMessageBytes: Math.max(1024, Math.round(Number(form.maxMessageMegabytes) * MB)),
+    maxOutgoingBytes: Math.max(1024, Math.round(Number(form.maxOutgoingMegabytes) * MB)),
     defaultRetentionDays: retention === '' ? null : Number(retention),
   };
 }

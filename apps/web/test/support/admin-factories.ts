@@ -41,6 +41,8 @@ export function adminPolicy(overrides: Partial<AdminPolicy> = {}): AdminPolicy {
     allowedNetworks: [],
     refusedNetworks: [],
     allowedPorts: [110, 995],
+    allowedSmtpPorts: [465, 587],
+    maxOutgoingBytes: 26_214_400,
     requireTls: false,
     minPollSeconds: 60,
     maxAccountsPerUser: 20,
