@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { AccountStatus, EventPayloads, Security, ServerEvent } from '../src';
+import {
+  AccountStatus,
+  EventPayloads,
+  OutboxStatus,
+  Security,
+  ServerEvent,
+  SmtpAuthMethod,
+} from '../src';
 
 const schema = readFileSync(new URL('../../../prisma/schema.prisma', import.meta.url), 'utf8');
 
@@ -35,6 +42,22 @@ describe('the account states', () => {
 describe('connection security', () => {
   it('is the database enum', () => {
     expect(literals(Security).sort()).toEqual(prismaEnum('Security').sort());
+  });
+});
+
+describe('an outgoing message', () => {
+  it("states are the database enum's", () => {
+    expect([...(OutboxStatus as unknown as { enum: string[] }).enum].sort()).toEqual(
+      prismaEnum('OutboxStatus').sort(),
+    );
+  });
+
+  it("SMTP sign-in methods are the database enum's (cram-md5 stored as cram_md5)", () => {
+    expect(
+      literals(SmtpAuthMethod)
+        .map((m) => String(m).replace('-', '_'))
+        .sort(),
+    ).toEqual(prismaEnum('SmtpAuthMethod').sort());
   });
 });
 
