@@ -8,3 +8,4 @@ export * from './messages';
 export * from './drafts';
 export * from './identities';
 export * from './outbox';
+export * from './autoconfig';
