@@ -14,7 +14,16 @@ export type DomainErrorKind =
   /** Asked too often: try again after `retryAfterSeconds`. */
   | 'rate_limited'
   /** Understood, but it cannot be done to this thing (a message too large to download…). */
-  | 'unprocessable';
+  | 'unprocessable'
+  /** Larger than the limit allows (an upload above the admin's size limit). */
+  | 'too_large';
+
+/** One thing wrong with the input, named by its field; a DomainError may carry several. */
+export interface Problem {
+  field: string;
+  value?: string;
+  message: string;
+}
 
 export class DomainError extends Error {
   constructor(
@@ -23,6 +32,8 @@ export class DomainError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** Every problem found, when there are several to report at once. */
+    readonly problems?: Problem[],
   ) {
     super(message);
     this.name = 'DomainError';
@@ -34,8 +45,10 @@ export const invalid = (code: string, message: string) => new DomainError('inval
 export const refused = (code: string, message: string) => new DomainError('refused', code, message);
 export const conflict = (code: string, message: string) =>
   new DomainError('conflict', code, message);
-export const unprocessable = (code: string, message: string) =>
-  new DomainError('unprocessable', code, message);
+export const unprocessable = (code: string, message: string, problems?: Problem[]) =>
+  new DomainError('unprocessable', code, message, undefined, problems);
+export const tooLarge = (code: string, message: string) =>
+  new DomainError('too_large', code, message);
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new DomainError(
     'rate_limited',

@@ -10,6 +10,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   conflict: 409,
   rate_limited: 429,
   unprocessable: 422,
+  too_large: 413,
 };
 
 /**
@@ -40,9 +41,13 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       if (error.retryAfterSeconds !== undefined) {
         reply.header('retry-after', String(error.retryAfterSeconds));
       }
-      return reply
-        .code(STATUS[error.kind])
-        .send({ error: { code: error.code, message: error.message } });
+      return reply.code(STATUS[error.kind]).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.problems && { problems: error.problems }),
+        },
+      });
     }
     if (error instanceof HttpError) {
       return reply
