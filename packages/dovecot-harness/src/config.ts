@@ -24,6 +24,8 @@ export interface DovecotConfigInput {
   passwordsPath: string;
   tokensPath: string;
   mailRoot: string;
+  /** Socket name under base_dir where an SMTP server (Postfix) asks Dovecot to check logins. */
+  authSocketName: string;
   plainPort: number;
   tlsPort: number;
   authMechanisms: string[];
@@ -115,6 +117,13 @@ service pop3-login {
     address = 127.0.0.1
     port = ${input.tlsPort}
     ssl = yes
+  }
+}
+
+# Postfix's smtpd (user postfix) checks SMTP AUTH here: smtpd_sasl_type = dovecot.
+service auth {
+  unix_listener ${input.authSocketName} {
+    mode = 0666
   }
 }
 

@@ -40,21 +40,25 @@ export function readGreeting(target: ProbeTarget, timeoutMs = 5_000): Promise<st
   });
 }
 
-/** Retries until the server greets with +OK, `isDead` says to give up, or time runs out. */
+/**
+ * Retries until the server greets with `greeting` (POP3's +OK unless told otherwise),
+ * `isDead` says to give up, or time runs out.
+ */
 export async function waitForGreeting(
   target: ProbeTarget,
-  options: { deadline: number; isDead: () => boolean },
+  options: { deadline: number; isDead: () => boolean; greeting?: string },
 ): Promise<string> {
+  const expected = options.greeting ?? '+OK';
   let lastError: unknown;
   while (Date.now() < options.deadline && !options.isDead()) {
     try {
       const line = await readGreeting(target, Math.max(100, options.deadline - Date.now()));
-      if (line.startsWith('+OK')) return line;
+      if (line.startsWith(expected)) return line;
       lastError = new Error(`unexpected greeting: ${line}`);
     } catch (error) {
       lastError = error;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`POP3 port ${target.port} never greeted: ${String(lastError)}`);
+  throw new Error(`port ${target.port} never greeted: ${String(lastError)}`);
 }

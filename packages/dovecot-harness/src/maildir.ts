@@ -21,7 +21,7 @@ export class MaildirStore {
     private readonly usernames: Set<string>,
   ) {}
 
-  private userDir(username: string): string {
+  userDir(username: string): string {
     if (!this.usernames.has(username)) throw new Error(`unknown Dovecot user ${username}`);
     return join(this.root, username);
   }

@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, closeSync, existsSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { reserveFreePorts } from './free-ports';
 import { waitForGreeting } from './greeting-probe';
 import { expectedPop3Bytes } from './line-endings';
 import { MaildirStore, type MaildirMessageFile } from './maildir';
-import { guardAgainstOrphan, signalAll } from './orphan-guard';
-import { descendantPids, isAlive } from './process-tree';
+import { guardAgainstOrphan } from './orphan-guard';
+import { deathSignalPrefix, shutDown } from './supervision';
 import { chooseDovecotIdentities } from './system-accounts';
 import { DEFAULT_USERS, renderPasswdFile, validateUsers, type DovecotUser } from './users';
 
@@ -45,6 +45,13 @@ export interface Dovecot {
   /** The private folder holding config, sockets, logs and maildirs. */
   dir: string;
   configPath: string;
+  /**
+   * Absolute path of an auth socket any local user may connect to: Postfix's
+   * `smtpd_sasl_type = dovecot` / `smtpd_sasl_path` checks SMTP AUTH against these users.
+   */
+  authSocketPath: string;
+  /** The user's maildir (holding tmp/, new/, cur/), owned by the account mail is read as. */
+  maildirPath(username: string): string;
   /** Stores a message in the user's new/; returns its maildir name, which is also its UIDL. */
   deliver(username: string, raw: Buffer): Promise<string>;
   /** Messages now in cur/ and new/, in POP3 order. */
@@ -54,52 +61,6 @@ export interface Dovecot {
   expectedPop3Bytes(raw: Buffer): Buffer;
   log(): Promise<string>;
   stop(): Promise<void>;
-}
-
-const SETPRIV = '/usr/bin/setpriv';
-let setprivPdeathsig: boolean | undefined;
-
-/** setpriv --pdeathsig makes the kernel end Dovecot even if this process is SIGKILLed. */
-function deathSignalPrefix(): string[] {
-  if (setprivPdeathsig === undefined) {
-    setprivPdeathsig =
-      existsSync(SETPRIV) &&
-      spawnSync(SETPRIV, ['--help'], { encoding: 'utf8' }).stdout.includes('--pdeathsig');
-  }
-  return setprivPdeathsig ? [SETPRIV, '--pdeathsig', 'TERM', '--'] : [];
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function waitUntilGone(pids: number[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(isAlive) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  signalAll(pids.filter(isAlive), 'SIGKILL');
-}
-
-/**
- * The master first, so it can log and tell its children; then whatever it left behind
- * (pop3 processes serving a connected client outlive it), then SIGKILL for stragglers.
- */
-async function shutDown(master: ChildProcess): Promise<void> {
-  const pid = master.pid;
-  if (pid === undefined) return;
-  const family = descendantPids(pid);
-  master.kill('SIGTERM');
-  if (!(await waitForExit(master, 10_000))) master.kill('SIGKILL');
-  signalAll(family, 'SIGTERM');
-  await waitUntilGone(family, 3_000);
 }
 
 async function readIfPresent(path: string): Promise<string> {
@@ -132,6 +93,7 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
     tokensPath: join(dir, 'tokens'),
     mailRoot: join(dir, 'mail'),
     configPath: join(dir, 'dovecot.conf'),
+    authSocketName: 'auth-smtp',
   };
   let child: ChildProcess | undefined;
   let release: () => void = () => {};
@@ -212,6 +174,8 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
       pid,
       dir,
       configPath: paths.configPath,
+      authSocketPath: join(paths.baseDir, paths.authSocketName),
+      maildirPath: (username) => store.userDir(username),
       deliver: (username, raw) => store.deliver(username, raw),
       messageFiles: (username) => store.list(username),
       clear: (username) => store.clear(username),
