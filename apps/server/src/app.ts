@@ -17,6 +17,7 @@ import websocket from '@fastify/websocket';
 import { accountRoutes } from './routes/accounts';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
+import { autoconfigRoutes } from './routes/autoconfig';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
 import { healthRoutes } from './routes/health';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(authRoutes);
   await app.register(accountRoutes);
+  await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
   await app.register(eventRoutes);
   await app.register(adminRoutes);

@@ -51,6 +51,7 @@ const BODIES: Record<string, unknown> = {
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
+  'GET /api/autoconfig': '?email=someone%40example.test',
 };
 const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
 /**
