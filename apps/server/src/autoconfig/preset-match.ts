@@ -15,15 +15,20 @@ const isUnder = (host: string, suffix: string) => host === suffix || host.endsWi
 /**
  * The preset whose mail servers an MX host belongs to: the longest suffix wins, so AOL's
  * mail.gm0.yahoodns.net beats Yahoo's yahoodns.net. An MX host in a provider's address domain
- * (mx00.gmx.net) counts as well.
+ * (mx00.gmx.net) counts as well, after a declared MX suffix of the same length.
  */
 export function presetForMxHost(mxHost: string): ProviderPreset | undefined {
   const host = mxHost.toLowerCase().replace(/\.$/, '');
-  let best: { preset: ProviderPreset; length: number } | undefined;
+  let best: { preset: ProviderPreset; score: number } | undefined;
   for (const preset of PROVIDER_PRESETS) {
-    for (const suffix of [...preset.mxSuffixes, ...preset.domains]) {
-      if (isUnder(host, suffix) && suffix.length > (best?.length ?? 0)) {
-        best = { preset, length: suffix.length };
+    for (const [suffixes, bonus] of [
+      [preset.mxSuffixes, 0.5],
+      [preset.domains, 0],
+    ] as const) {
+      for (const suffix of suffixes) {
+        // A declared MX suffix beats an address domain of the same length (googlemail.com).
+        const score = suffix.length + bonus;
+        if (isUnder(host, suffix) && score > (best?.score ?? 0)) best = { preset, score };
       }
     }
   }
