@@ -21,6 +21,7 @@ import { autoconfigRoutes } from './routes/autoconfig';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
 import { healthRoutes } from './routes/health';
+import { identityRoutes } from './routes/identities';
 import type { SecretKey } from './secret-key';
 
 declare module 'fastify' {
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(authRoutes);
   await app.register(accountRoutes);
+  await app.register(identityRoutes);
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
   await app.register(eventRoutes);

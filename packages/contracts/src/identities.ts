@@ -218,3 +218,16 @@ export const IdentityDefaultsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type IdentityDefaultsQuery = Static<typeof IdentityDefaultsQuery>;
+
+/** GET /api/identities/defaults: the proposal (an address only when the POP3 user name is one). */
+export const IdentityDefaults = Type.Object({
+  name: Type.String(),
+  address: Type.String(),
+  smtp: Type.Object({
+    host: Type.String(),
+    port: Type.Integer(),
+    security: Security,
+    username: Type.String(),
+  }),
+});
+export type IdentityDefaults = Static<typeof IdentityDefaults>;
