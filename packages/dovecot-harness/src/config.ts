@@ -14,6 +14,14 @@ export const DEFAULT_AUTH_MECHANISMS = [
 
 const TOKEN_MECHANISMS = ['xoauth2', 'oauthbearer'];
 
+/** Bearer tokens checked by Dovecot's oauth2 passdb against an introspection endpoint. */
+export interface DovecotOAuth2 {
+  /** RFC 7662 endpoint, with the resource server's client credentials as userinfo. */
+  introspectionUrl: string;
+  /** The introspection member that must equal the POP3 user name. Default `username`. */
+  usernameAttribute?: string;
+}
+
 export interface DovecotConfigInput {
   instanceName: string;
   baseDir: string;
@@ -23,6 +31,9 @@ export interface DovecotConfigInput {
   keyPath: string;
   passwordsPath: string;
   tokensPath: string;
+  /** Where the oauth2 passdb's settings file is written when `oauth2` is given. */
+  oauth2Path: string;
+  oauth2?: DovecotOAuth2;
   mailRoot: string;
   /** Socket name under base_dir where an SMTP server (Postfix) asks Dovecot to check logins. */
   authSocketName: string;
@@ -88,8 +99,16 @@ pop3_uidl_format = %f
 pop3_lock_session = ${input.lockSession ? 'yes' : 'no'}
 
 ${
-  tokenMechanisms.length > 0
-    ? `# Bearer tokens are checked like passwords against their own file, so XOAUTH2 and
+  tokenMechanisms.length > 0 && input.oauth2
+    ? `# Bearer tokens are asked about at the OAuth2 provider's introspection endpoint.
+passdb {
+  driver = oauth2
+  args = ${input.oauth2Path}
+  mechanisms = ${tokenMechanisms.join(' ')}
+}
+`
+    : tokenMechanisms.length > 0
+      ? `# Bearer tokens are checked like passwords against their own file, so XOAUTH2 and
 # OAUTHBEARER work without an OAuth2 introspection server.
 passdb {
   driver = passwd-file
@@ -97,7 +116,7 @@ passdb {
   mechanisms = ${tokenMechanisms.join(' ')}
 }
 `
-    : ''
+      : ''
 }passdb {
   driver = passwd-file
   args = ${input.passwordsPath}
@@ -136,5 +155,19 @@ service anvil {
 }
 ${noChroot}
 ${input.extraConfig ?? ''}
+`;
+}
+
+/** The oauth2 passdb's own settings file (`args = <file>`). */
+export function renderOAuth2Settings(oauth2: DovecotOAuth2): string {
+  return `# Each login POSTs token=<bearer> to the introspection endpoint (client credentials from
+# the URL's userinfo as HTTP Basic) and accepts only an active token naming this user.
+introspection_mode = post
+introspection_url = ${oauth2.introspectionUrl}
+force_introspection = yes
+username_attribute = ${oauth2.usernameAttribute ?? 'username'}
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
 `;
 }

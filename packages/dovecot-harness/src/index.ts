@@ -2,6 +2,7 @@ export { dovecotAvailable } from './available';
 export { generateSelfSignedCert, certificateSha256 } from '@popgate/pop3-server';
 export type { SelfSignedCertificate } from '@popgate/pop3-server';
 export { DEFAULT_AUTH_MECHANISMS } from './config';
+export type { DovecotOAuth2 } from './config';
 export { expectedPop3Bytes } from './line-endings';
 export type { MaildirMessageFile } from './maildir';
 export { startDovecot } from './start-dovecot';

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOVECOT_BINARY } from './available';
 import { generateSelfSignedCert } from '@popgate/pop3-server';
-import { DEFAULT_AUTH_MECHANISMS, renderDovecotConfig } from './config';
+import {
+  DEFAULT_AUTH_MECHANISMS,
+  renderDovecotConfig,
+  renderOAuth2Settings,
+  type DovecotOAuth2,
+} from './config';
 import { reserveFreePorts } from './free-ports';
 import { waitForGreeting } from './greeting-probe';
 import { expectedPop3Bytes } from './line-endings';
@@ -25,6 +30,11 @@ export interface StartDovecotOptions {
   authMechanisms?: string[];
   /** pop3_lock_session: a second session for the same user waits ~10 s, then -ERR [IN-USE]. */
   lockSession?: boolean;
+  /**
+   * Check XOAUTH2/OAUTHBEARER tokens at an OAuth2 provider's introspection endpoint (Dovecot's
+   * oauth2 passdb) instead of against the users' fixed `accessToken`s.
+   */
+  oauth2?: DovecotOAuth2;
   /** Give up waiting for both ports to greet after this long. Default 30 s. */
   startTimeoutMs?: number;
 }
@@ -91,6 +101,7 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
     keyPath: join(dir, 'key.pem'),
     passwordsPath: join(dir, 'passwords'),
     tokensPath: join(dir, 'tokens'),
+    oauth2Path: join(dir, 'oauth2.conf.ext'),
     mailRoot: join(dir, 'mail'),
     configPath: join(dir, 'dovecot.conf'),
     authSocketName: 'auth-smtp',
@@ -105,6 +116,10 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
     await writeFile(paths.keyPath, certificate.key, { mode: 0o600 });
     await writeFile(paths.passwordsPath, renderPasswdFile(users, 'password'), { mode: 0o644 });
     await writeFile(paths.tokensPath, renderPasswdFile(users, 'accessToken'), { mode: 0o644 });
+    if (options.oauth2) {
+      // Read by the auth process (the internal user); it holds the introspection client's secret.
+      await writeFile(paths.oauth2Path, renderOAuth2Settings(options.oauth2), { mode: 0o644 });
+    }
     const store = new MaildirStore(
       paths.mailRoot,
       identities.mail,
@@ -120,6 +135,7 @@ async function startOnce(options: StartDovecotOptions): Promise<Dovecot> {
       tlsPort,
       authMechanisms: options.authMechanisms ?? DEFAULT_AUTH_MECHANISMS,
       lockSession: options.lockSession ?? false,
+      oauth2: options.oauth2,
       identities,
       extraConfig: options.extraConfig,
     });
