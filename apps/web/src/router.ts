@@ -51,7 +51,7 @@ export function createAppRouter(): Router {
         component: () => import('./components/layout/AppLayout.vue'),
         children: [
           page(
-            'mail/:box(inbox|flagged|trash)/:messageId?',
+            'mail/:box(inbox|flagged|trash|sent)/:messageId?',
             'mail',
             () => import('./views/MailView.vue'),
           ),
@@ -60,6 +60,15 @@ export function createAppRouter(): Router {
             'mail-account',
             () => import('./views/MailView.vue'),
           ),
+          page('mail/drafts', 'drafts', () => import('./views/DraftsView.vue'), {
+            title: 'Drafts',
+          }),
+          page('mail/outbox', 'outbox', () => import('./views/OutboxView.vue'), {
+            title: 'Outbox',
+          }),
+          page('compose/:draftId?', 'compose', () => import('./views/ComposeView.vue'), {
+            title: 'New message',
+          }),
           page('accounts', 'accounts', () => import('./views/AccountsView.vue'), {
             title: 'Accounts',
           }),
@@ -140,7 +149,7 @@ export function mailboxOf(route: RouteLocationNormalized): Mailbox {
     return { kind: 'account', accountId: String(route.params.accountId) };
   }
   const box = String(route.params.box ?? 'inbox');
-  return box === 'flagged' || box === 'trash' ? { kind: box } : { kind: 'inbox' };
+  return box === 'flagged' || box === 'trash' || box === 'sent' ? { kind: box } : { kind: 'inbox' };
 }
 
 /** The route of a mailbox, with a message open or not. */

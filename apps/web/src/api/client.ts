@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterSeconds: number | null = null,
+    /** The rest of the error body (e.g. a draft's `problems`), when the server sent more. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -34,6 +36,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** How to read a successful reply (default json). */
   as?: 'json' | 'text' | 'blob';
+  /** Let the request outlive the page (a last autosave while the tab closes). */
+  keepalive?: boolean;
 }
 
 type UnauthorizedHandler = () => void;
@@ -57,7 +61,8 @@ export class ApiClient {
     this.csrf = null;
   }
 
-  private csrfToken(): Promise<string> {
+  /** The CSRF token, for requests this client cannot make itself (an upload with progress). */
+  csrfToken(): Promise<string> {
     this.csrf ??= this.send<CsrfReply>('GET', '/api/auth/csrf', {})
       .then((reply) => reply.token)
       .catch((error: unknown) => {
@@ -109,6 +114,7 @@ export class ApiClient {
         body,
         credentials: 'same-origin',
         signal: options.signal,
+        ...(options.keepalive ? { keepalive: true } : {}),
       });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
@@ -143,17 +149,22 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
   let code = `HTTP_${response.status}`;
   let message = response.statusText || `The server answered ${response.status}`;
+  let details: Record<string, unknown> = {};
   try {
     const body = (await response.json()) as Partial<ErrorReply>;
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
+    if (body?.error && typeof body.error === 'object') {
+      const { code: _code, message: _message, ...rest } = body.error as Record<string, unknown>;
+      details = rest;
+    }
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
   if (response.status === 502 || response.status === 503 || response.status === 504) {
     if (code.startsWith('HTTP_')) message = 'The server is not available right now; try again soon';
   }
-  return new ApiError(response.status, code, message, retryAfterSeconds);
+  return new ApiError(response.status, code, message, retryAfterSeconds, details);
 }
 
 /** The app's client. Tests build their own with a fake fetch. */

@@ -1,5 +1,6 @@
 import type {
   AccountDiagnostics,
+  Address,
   AccountIn,
   AdminAccount,
   AdminAccountQuery,
@@ -20,6 +21,19 @@ import type {
   AccountTestReply,
   ChangePassword,
   Credentials,
+  DraftIn,
+  DraftList,
+  DraftOut,
+  DraftPatch,
+  IdentityIn,
+  IdentityOut,
+  IdentityPatch,
+  IdentityTestIn,
+  IdentityTestReply,
+  OutboxItemOut,
+  OutboxList,
+  Security,
+  SmtpAuthMethod,
   Me,
   MessageBulkPatch,
   MessageDetail,
@@ -123,5 +137,75 @@ export function adminApi(client: ApiClient = api) {
     /** The CSV export of the same entries: a plain link, so the browser downloads it. */
     auditCsvUrl: (query: Omit<AuditQuery, 'format'> = {}) =>
       withQuery('/api/admin/audit', { ...query, format: 'csv' }),
+  };
+}
+
+/**
+ * What the identity form proposes for an account (GET /api/identities/defaults): the account's
+ * address, and smtp.<domain> on 587 with STARTTLS. Every field is optional here: the form keeps
+ * its own guess for what the server leaves out.
+ */
+export interface IdentityDefaults {
+  name?: string;
+  address?: string;
+  smtp?: {
+    host?: string;
+    port?: number;
+    security?: Security;
+    username?: string;
+    auth?: SmtpAuthMethod;
+  };
+}
+
+/** Outgoing identities: who the user sends as, and through which SMTP server. */
+export function identitiesApi(client: ApiClient = api) {
+  return {
+    list: () => client.get<IdentityOut[]>('/api/identities'),
+    get: (id: string) => client.get<IdentityOut>(`/api/identities/${enc(id)}`),
+    create: (body: IdentityIn) => client.post<IdentityOut>('/api/identities', body),
+    update: (id: string, body: IdentityPatch) =>
+      client.patch<IdentityOut>(`/api/identities/${enc(id)}`, body),
+    remove: (id: string) => client.delete<void>(`/api/identities/${enc(id)}`),
+    test: (body: IdentityTestIn) => client.post<IdentityTestReply>('/api/identities/test', body),
+    defaults: (accountId: string) =>
+      client.get<IdentityDefaults>('/api/identities/defaults', { query: { accountId } }),
+  };
+}
+
+/** The route that completes recipients from the addresses in the user's own mail. */
+export const RECIPIENT_COMPLETION_PATH = '/api/drafts/recipients';
+
+/** Drafts: autosaved messages being written, their attachments, and sending them. */
+export function draftsApi(client: ApiClient = api) {
+  return {
+    list: () => client.get<DraftList>('/api/drafts'),
+    get: (id: string) => client.get<DraftOut>(`/api/drafts/${enc(id)}`),
+    create: (body: DraftIn) => client.post<DraftOut>('/api/drafts', body),
+    update: (id: string, body: DraftPatch, options: { keepalive?: boolean } = {}) =>
+      client.patch<DraftOut>(`/api/drafts/${enc(id)}`, body, options),
+    remove: (id: string) => client.delete<void>(`/api/drafts/${enc(id)}`),
+    removeAttachment: (id: string, attachmentId: string) =>
+      client.delete<void>(`/api/drafts/${enc(id)}/attachments/${enc(attachmentId)}`),
+    /** Where an attachment is uploaded (the body is the file's bytes; see lib/upload.ts). */
+    attachmentUploadUrl: (id: string, filename: string) =>
+      withQuery(`/api/drafts/${enc(id)}/attachments`, { filename }),
+    send: (id: string) => client.post<OutboxItemOut>(`/api/drafts/${enc(id)}/send`),
+    /** Addresses from the user's own mail that match what is typed. */
+    recipients: async (q: string, signal?: AbortSignal): Promise<Address[]> => {
+      const reply = await client.get<Address[] | { items: Address[] }>(RECIPIENT_COMPLETION_PATH, {
+        query: { q },
+        signal,
+      });
+      return Array.isArray(reply) ? reply : (reply?.items ?? []);
+    },
+  };
+}
+
+/** The outbox: messages on their way, and what became of them. */
+export function outboxApi(client: ApiClient = api) {
+  return {
+    list: () => client.get<OutboxList>('/api/outbox'),
+    cancel: (id: string) => client.post<OutboxItemOut>(`/api/outbox/${enc(id)}/cancel`),
+    retry: (id: string) => client.post<OutboxItemOut>(`/api/outbox/${enc(id)}/retry`),
   };
 }

@@ -4,6 +4,7 @@ export type Mailbox =
   | { kind: 'inbox' }
   | { kind: 'flagged' }
   | { kind: 'trash' }
+  | { kind: 'sent' }
   | { kind: 'account'; accountId: string };
 
 /** What the message list shows: a mailbox, maybe searched, maybe only unread. */
@@ -24,6 +25,7 @@ export function viewQuery(view: ListView): MessageListQuery {
   if (view.mailbox.kind === 'account') query.accountId = view.mailbox.accountId;
   if (view.mailbox.kind === 'flagged') query.flagged = true;
   if (view.mailbox.kind === 'trash') query.trash = true;
+  if (view.mailbox.kind === 'sent') query.folder = 'sent';
   if (view.q.trim()) query.q = view.q.trim();
   if (view.unread) query.unread = true;
   return query;
@@ -39,6 +41,8 @@ export function belongsTo(view: ListView, item: MessageListItem): boolean {
     case 'flagged':
       return item.flagged;
     case 'trash':
+    case 'sent':
+      // New mail is received mail; what was sent comes in with message.sent.
       return false;
     case 'account':
       return item.accountId === view.mailbox.accountId;

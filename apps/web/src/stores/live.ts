@@ -5,6 +5,7 @@ import { senderName } from '../lib/format';
 import { useAccountsStore } from './accounts';
 import { useMessageChangesStore } from './message-changes';
 import { useMessageListStore } from './message-list';
+import { useOutboxStore } from './outbox';
 import { useUiStore } from './ui';
 
 /** The contracts' EVENT_STREAM_CLOSE.sessionEnded: signed out elsewhere, sign in again. */
@@ -183,6 +184,17 @@ export const useLiveStore = defineStore('live', () => {
       case 'account.status':
         accounts.applyStatus(message.payload);
         break;
+      case 'outbox.status':
+        useOutboxStore().apply(message.payload);
+        break;
+      case 'message.sent': {
+        // The copy in Sent: the Sent list shows it (its head is read again, in order).
+        const list = useMessageListStore();
+        if (list.view.mailbox.kind === 'sent' && !list.has(message.payload.message.id)) {
+          void list.refreshHead();
+        }
+        break;
+      }
     }
   }
 

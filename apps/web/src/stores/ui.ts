@@ -8,6 +8,8 @@ export interface Toast {
   text: string;
   kind: 'info' | 'error';
   action?: { label: string; run: () => void };
+  /** More than one way out (a message not sent: Retry, Edit), shown after `action`. */
+  actions?: { label: string; run: () => void }[];
 }
 
 const THEME_KEY = 'popgate.theme';
@@ -105,12 +107,23 @@ export const useUiStore = defineStore('ui', () => {
   let nextToast = 1;
   function toast(
     text: string,
-    options: { kind?: Toast['kind']; action?: Toast['action']; timeout?: number } = {},
+    options: {
+      kind?: Toast['kind'];
+      action?: Toast['action'];
+      actions?: Toast['actions'];
+      timeout?: number;
+    } = {},
   ): number {
     const id = nextToast++;
-    toasts.value.push({ id, text, kind: options.kind ?? 'info', action: options.action });
+    toasts.value.push({
+      id,
+      text,
+      kind: options.kind ?? 'info',
+      action: options.action,
+      ...(options.actions ? { actions: options.actions } : {}),
+    });
     if (toasts.value.length > 4) toasts.value.shift();
-    const timeout = options.timeout ?? (options.action ? 8000 : 5000);
+    const timeout = options.timeout ?? (options.action || options.actions ? 8000 : 5000);
     if (timeout > 0) setTimeout(() => dismiss(id), timeout);
     return id;
   }
