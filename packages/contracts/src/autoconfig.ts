@@ -56,7 +56,8 @@ export const AutoconfigReply = Type.Object(
     popAvailable: Type.Boolean(),
     pop3: Nullable(SuggestedServer),
     smtp: Nullable(SuggestedServer),
-    oauth: Nullable(OAuthProviderName),
+    // A union with null, not Nullable(): Nullable needs a schema with one `type`.
+    oauth: Type.Union([Type.Literal('google'), Type.Literal('microsoft'), Type.Null()]),
     signIn: AutoconfigSignIn,
     /** What to type as the user name: the whole address, or the part before the @. */
     username: Type.String({ maxLength: 320 }),
