@@ -14,6 +14,7 @@ export const AuthMethod = Type.Union([
   Type.Literal('login'),
   Type.Literal('cram-md5'),
   Type.Literal('xoauth2'),
+  Type.Literal('oauthbearer'),
   Type.Literal('apop'),
   Type.Literal('user'),
 ]);

@@ -10,7 +10,7 @@ export interface Pop3Login {
   port: number;
   security: Security;
   username: string;
-  /** The password, or the access token with xoauth2. */
+  /** The password, or the access token with xoauth2 and oauthbearer. */
   secret: string;
   auth: AuthMethod;
   tls: { caPem?: string | null; pinSha256?: string | null };
@@ -48,7 +48,7 @@ export function pop3ConnectOptions(
   login: Pop3Login,
   address: string,
 ): Pick<Pop3ConnectOptions, 'host' | 'port' | 'address' | 'security' | 'tls' | 'auth'> {
-  const usesToken = login.auth === 'xoauth2';
+  const usesToken = login.auth === 'xoauth2' || login.auth === 'oauthbearer';
   return {
     host: login.host,
     port: login.port,
