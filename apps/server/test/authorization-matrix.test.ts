@@ -48,10 +48,26 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/admin/accounts/{id}': { disabled: false },
   'POST /api/admin/accounts/{id}/sync': {},
   'PATCH /api/admin/policy': { minPollSeconds: 60 },
+  'POST /api/identities': {
+    accountId: '00000000-0000-4000-8000-000000000000',
+    name: 'x',
+    address: 'x@example.test',
+    smtp: { host: 'smtp.example.test', port: 587, security: 'starttls', password: 'p' },
+  },
+  'POST /api/identities/test': {
+    host: 'smtp.example.test',
+    port: 587,
+    security: 'starttls',
+    username: 'u',
+    password: 'p',
+  },
+  'PATCH /api/identities/{id}': { name: 'renamed' },
+  'DELETE /api/identities/{id}': undefined,
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
   'GET /api/autoconfig': '?email=someone%40example.test',
+  'GET /api/identities/defaults': '?accountId=00000000-0000-4000-8000-000000000000',
 };
 const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
 /**
@@ -125,7 +141,19 @@ beforeAll(async () => {
       content: new Uint8Array([104, 105]),
     },
   });
+  const identity = await prisma.identity.create({
+    data: {
+      userId: ownerUser.id,
+      accountId: account.id,
+      name: 'Owner',
+      address: 'owner@example.test',
+      smtpHost: 'smtp.example.test',
+      smtpPort: 587,
+      smtpUsername: 'owner',
+    },
+  });
   Object.assign(ids, {
+    identityId: identity.id,
     accountId: account.id,
     messageId: message.id,
     attachmentId: attachment.id,
@@ -155,7 +183,9 @@ function concrete(path: string, key: string): string {
         ? ids.userId!
         : path.startsWith('/api/messages')
           ? ids.messageId!
-          : ids.accountId!,
+          : path.startsWith('/api/identities')
+            ? ids.identityId!
+            : ids.accountId!,
     );
   return `${filled}${QUERIES[key] ?? ''}`;
 }
