@@ -24,6 +24,25 @@ export interface Config {
   htmlTimeBudgetMs: number;
   /** HTML above this many bytes is not rendered inline: its text is shown instead. */
   htmlInlineMaxBytes: number;
+  /** OAuth2 providers the operator registered Popgate with (none: no "Sign in with…"). */
+  oauth: OAuthConfig;
+}
+
+/** An OAuth2 client registered at a provider: Popgate's own id and secret there. */
+export interface OAuthClientConfig {
+  clientId: string;
+  clientSecret: string;
+}
+
+export type MicrosoftTenant = 'common' | 'consumers' | 'organizations';
+
+export interface OAuthConfig {
+  google?: OAuthClientConfig;
+  microsoft?: OAuthClientConfig & { tenant: MicrosoftTenant };
+  /** Any OpenID provider, found by its issuer's discovery document. */
+  generic?: OAuthClientConfig & { issuer: string; scopes: string[] };
+  /** How long one request to a provider may take. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       1024,
       256 * 1024 * 1024,
     ),
+    oauth: readOAuth(env),
   };
 }
 
@@ -162,4 +182,61 @@ function readTrustProxy(env: NodeJS.ProcessEnv): Config['trustProxy'] {
     }
   }
   return entries;
+}
+
+/** A client id and secret, both or neither. */
+function readOAuthClient(env: NodeJS.ProcessEnv, prefix: string): OAuthClientConfig | undefined {
+  const clientId = readText(env, `${prefix}_CLIENT_ID`);
+  const clientSecret = readText(env, `${prefix}_CLIENT_SECRET`);
+  if (clientId === undefined && clientSecret === undefined) return undefined;
+  if (clientId === undefined) {
+    throw new ConfigError(`${prefix}_CLIENT_ID`, 'is needed with the secret');
+  }
+  if (clientSecret === undefined) {
+    throw new ConfigError(`${prefix}_CLIENT_SECRET`, 'is needed with the client id');
+  }
+  return { clientId, clientSecret };
+}
+
+function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig {
+  const oauth: OAuthConfig = {
+    timeoutMs: readInteger(env, 'POPGATE_OAUTH_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+  };
+  const google = readOAuthClient(env, 'POPGATE_OAUTH_GOOGLE');
+  if (google) oauth.google = google;
+  const microsoft = readOAuthClient(env, 'POPGATE_OAUTH_MICROSOFT');
+  if (microsoft) {
+    const tenant = readText(env, 'POPGATE_OAUTH_MICROSOFT_TENANT') ?? 'common';
+    if (!['common', 'consumers', 'organizations'].includes(tenant)) {
+      throw new ConfigError(
+        'POPGATE_OAUTH_MICROSOFT_TENANT',
+        `must be common, consumers or organizations, got "${tenant}"`,
+      );
+    }
+    oauth.microsoft = { ...microsoft, tenant: tenant as MicrosoftTenant };
+  }
+  const generic = readOAuthClient(env, 'POPGATE_OAUTH_GENERIC');
+  const issuer = readText(env, 'POPGATE_OAUTH_GENERIC_ISSUER');
+  if (generic || issuer) {
+    if (!generic) {
+      throw new ConfigError('POPGATE_OAUTH_GENERIC_CLIENT_ID', 'is needed with the issuer');
+    }
+    let url: URL | undefined;
+    try {
+      url = issuer === undefined ? undefined : new URL(issuer);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError(
+        'POPGATE_OAUTH_GENERIC_ISSUER',
+        "must be the provider's issuer URL (https://…), whose /.well-known/openid-configuration Popgate reads",
+      );
+    }
+    const scopes = (readText(env, 'POPGATE_OAUTH_GENERIC_SCOPES') ?? 'openid email offline_access')
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    oauth.generic = { ...generic, issuer: url.href.replace(/\/$/, ''), scopes };
+  }
+  return oauth;
 }
