@@ -6,11 +6,12 @@ import { HtmlTooComplexError, sanitizeMessageHtml } from '../mail/sanitize-html'
  * A signature as it is stored: plain text as typed; HTML through the same sanitizer as incoming
  * mail, so a signature can carry formatting and links but no script, form or tracking trick.
  *
- * Outgoing mail has no image proxy: a remote image stays a plain `<img src="https://…">` for the
- * recipient's mail program to load or block as it does for any mail (the proxy URL would only
- * work inside this Popgate). `data:` raster images are kept; `cid:` references are dropped, as a
- * signature has no parts of its own. Signatures are at most 20,000 characters (the contract), so
- * this runs on the event loop in well under a millisecond.
+ * Outgoing mail has no image proxy (its URLs only work inside this Popgate), so remote images are
+ * dropped, as the reader drops them until asked (their alt text stays): a remote image in a
+ * signature would tell its host each time a recipient opens the mail. `data:` raster images are
+ * kept; `cid:` references are dropped, as a signature has no parts of its own. Signatures are at
+ * most 20,000 characters (the contract), so this runs on the event loop in well under a
+ * millisecond.
  */
 export function storedSignature(signature: Signature): {
   signature: string;
@@ -19,8 +20,8 @@ export function storedSignature(signature: Signature): {
   if (signature.format === 'text') return { signature: signature.content, signatureHtml: false };
   try {
     const { html } = sanitizeMessageHtml(signature.content, {
-      showRemoteImages: true,
-      proxyUrl: (remoteUrl) => remoteUrl,
+      showRemoteImages: false,
+      proxyUrl: () => '',
       inlinePartUrl: () => null,
     });
     return { signature: html, signatureHtml: true };
