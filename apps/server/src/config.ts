@@ -26,6 +26,10 @@ export interface Config {
   htmlInlineMaxBytes: number;
   /** OAuth2 providers the operator registered Popgate with (none: no "Sign in with…"). */
   oauth: OAuthConfig;
+  /** Undo send: how long a sent message waits in the outbox before a sender may take it. */
+  undoSendSeconds: number;
+  /** SMTP connections one process's outbox sender holds at once. */
+  sendConnections: number;
 }
 
 /** An OAuth2 client registered at a provider: Popgate's own id and secret there. */
@@ -80,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       256 * 1024 * 1024,
     ),
     oauth: readOAuth(env),
+    undoSendSeconds: readInteger(env, 'POPGATE_UNDO_SEND_SECONDS', 10, 0, 120),
+    sendConnections: readInteger(env, 'POPGATE_SEND_CONNECTIONS', 4, 1, 64),
   };
 }
 

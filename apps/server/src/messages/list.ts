@@ -14,7 +14,8 @@ export interface ListFilters {
   search: string | null;
   unread?: boolean;
   flagged?: boolean;
-  trash: boolean;
+  /** inbox: received mail; sent: what Popgate sent; trash: the trashed of both. */
+  folder: 'inbox' | 'sent' | 'trash';
   after?: MessageCursor;
   limit: number;
 }
@@ -51,7 +52,7 @@ export async function messageList(
     search,
     ...(query.unread !== undefined && { unread: query.unread }),
     ...(query.flagged !== undefined && { flagged: query.flagged }),
-    trash: query.trash ?? false,
+    folder: query.folder ?? (query.trash ? 'trash' : 'inbox'),
     ...(after && { after }),
     limit,
   });
@@ -97,8 +98,12 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
   const rank = Prisma.sql`ts_rank(m.search, query)`;
   const where = [
     Prisma.sql`m."userId" = ${filters.userId}::uuid`,
-    filters.trash ? Prisma.sql`m."trashedAt" IS NOT NULL` : Prisma.sql`m."trashedAt" IS NULL`,
+    filters.folder === 'trash'
+      ? Prisma.sql`m."trashedAt" IS NOT NULL`
+      : Prisma.sql`m."trashedAt" IS NULL`,
   ];
+  if (filters.folder === 'inbox') where.push(Prisma.sql`m.origin <> 'sent'`);
+  if (filters.folder === 'sent') where.push(Prisma.sql`m.origin = 'sent'`);
   if (filters.accountId) where.push(Prisma.sql`m."accountId" = ${filters.accountId}::uuid`);
   if (filters.unread !== undefined) where.push(Prisma.sql`m.seen = ${!filters.unread}`);
   if (filters.flagged !== undefined) where.push(Prisma.sql`m.flagged = ${filters.flagged}`);
