@@ -120,3 +120,16 @@ export const DraftProblem = Type.Object({
   message: Type.String(),
 });
 export type DraftProblem = Static<typeof DraftProblem>;
+
+/**
+ * GET /api/drafts/recipients?q=: address completion for the To, Cc and Bcc fields, from the From,
+ * To and Cc of the user's own recent mail (up to 10, the most frequent first, then the most recent).
+ */
+export const RecipientQuery = Type.Object(
+  { q: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
+export type RecipientQuery = Static<typeof RecipientQuery>;
+
+export const RecipientSuggestions = Type.Object({ items: Type.Array(Address) });
+export type RecipientSuggestions = Static<typeof RecipientSuggestions>;

@@ -3,7 +3,7 @@ import { notFound } from '../domain-errors';
 import type { Prisma } from '../generated/prisma/client';
 import type { ComposeAddress } from '../mail/compose-address';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The caller's draft with the given id, or not found: another user's draft, a deleted one and a

@@ -1,0 +1,50 @@
+import {
+  DraftAttachmentOut,
+  DraftAttachmentQuery,
+  DraftIdParams,
+  ErrorReply,
+} from '@popgate/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { addDraftAttachment } from '../../drafts/draft-attachments';
+import { draftErrors } from './responses';
+
+/**
+ * POST /api/drafts/:id/attachments: the request body is the file itself, of any type. Only this
+ * route (its own plugin scope) takes bodies of any type, and it leaves them unread: the handler
+ * streams them into the draft once the caller is known, and stops at the size limit, which comes
+ * from the admin policy at each request (so Fastify's fixed bodyLimit plays no part).
+ */
+export const uploadAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  app.post(
+    '/api/drafts/:id/attachments',
+    {
+      schema: {
+        tags: ['drafts'],
+        summary:
+          "Attach a file to a draft: the body is the file's bytes, its Content-Type the file's type",
+        description:
+          "413 ATTACHMENT_TOO_LARGE when the message would pass the administrator's limit (maxOutgoingBytes, attachments and text together); 400 EMPTY_ATTACHMENT for an empty file; 409 while the draft is being sent.",
+        params: DraftIdParams,
+        querystring: DraftAttachmentQuery,
+        response: { 201: DraftAttachmentOut, ...draftErrors, 413: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const declared = Number(request.headers['content-length']);
+      const attachment = await addDraftAttachment(
+        app.db.prisma,
+        request.user!.id,
+        request.params.id,
+        {
+          filename: request.query.filename,
+          contentType: request.headers['content-type'],
+          declaredBytes: Number.isSafeInteger(declared) && declared >= 0 ? declared : null,
+          body: request.raw,
+        },
+      );
+      return reply.code(201).send(attachment);
+    },
+  );
+};
