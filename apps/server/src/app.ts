@@ -11,6 +11,7 @@ import { openApiPlugin } from './plugins/openapi';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { strictSchemasPlugin } from './plugins/strict-schemas';
 import { syncEnginePlugin } from './plugins/sync-engine';
+import { outboxSenderPlugin, type OutboxSenderPluginOptions } from './plugins/outbox-sender';
 import { webAppPlugin } from './plugins/web-app';
 import { webDistDir } from './paths';
 import websocket from '@fastify/websocket';
@@ -20,6 +21,7 @@ import { authRoutes } from './routes/auth';
 import { autoconfigRoutes } from './routes/autoconfig';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
+import { outboxRoutes } from './routes/outbox';
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identities';
 import type { SecretKey } from './secret-key';
@@ -40,6 +42,8 @@ export interface AppDependencies {
   webRoot?: string;
   /** Run the scheduler that polls accounts (default true; HTTP tests turn it off). */
   poll?: boolean;
+  /** Run the outbox sender (default: as `poll`); tests may shorten its timings or transport. */
+  send?: boolean | Omit<OutboxSenderPluginOptions, 'send'>;
 }
 
 /** Builds the Fastify instance with everything registered; listening is main.ts's job. */
@@ -80,6 +84,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(authPlugin);
   await app.register(keyringPlugin);
   await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
+  const send = deps.send ?? deps.poll ?? true;
+  await app.register(
+    outboxSenderPlugin,
+    typeof send === 'boolean' ? { send } : { send: true, ...send },
+  );
   await app.register(healthRoutes, { databaseUrl: deps.db.url });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(authRoutes);
@@ -87,6 +96,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(identityRoutes);
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
+  await app.register(outboxRoutes);
   await app.register(eventRoutes);
   await app.register(adminRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });

@@ -63,6 +63,9 @@ const BODIES: Record<string, unknown> = {
   },
   'PATCH /api/identities/{id}': { name: 'renamed' },
   'DELETE /api/identities/{id}': undefined,
+  'POST /api/drafts/{id}/send': {},
+  'POST /api/outbox/{id}/cancel': {},
+  'POST /api/outbox/{id}/retry': {},
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
@@ -152,7 +155,19 @@ beforeAll(async () => {
       smtpUsername: 'owner',
     },
   });
+  const outboxItem = await prisma.outboxItem.create({
+    data: {
+      userId: ownerUser.id,
+      identityId: identity.id,
+      messageIdHeader: '<matrix@example.test>',
+      envelopeFrom: 'owner@example.test',
+      recipients: ['someone@example.test'],
+      raw: new Uint8Array(Buffer.from('Subject: private\r\n\r\nhi\r\n')),
+      status: 'failed',
+    },
+  });
   Object.assign(ids, {
+    outboxItemId: outboxItem.id,
     identityId: identity.id,
     accountId: account.id,
     messageId: message.id,
@@ -185,7 +200,9 @@ function concrete(path: string, key: string): string {
           ? ids.messageId!
           : path.startsWith('/api/identities')
             ? ids.identityId!
-            : ids.accountId!,
+            : path.startsWith('/api/outbox')
+              ? ids.outboxItemId!
+              : ids.accountId!,
     );
   return `${filled}${QUERIES[key] ?? ''}`;
 }
