@@ -5,6 +5,7 @@ import { loggerOptions } from './logger';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
 import { keyringPlugin } from './plugins/keyring';
+import { oauthPlugin } from './plugins/oauth';
 import { metricsPlugin } from './plugins/metrics';
 import { nulCharactersPlugin } from './plugins/nul-characters';
 import { openApiPlugin } from './plugins/openapi';
@@ -21,7 +22,11 @@ import { authRoutes } from './routes/auth';
 import { autoconfigRoutes } from './routes/autoconfig';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
+<<<<<<< /tmp/staged.ts
+import { oauthRoutes } from './routes/oauth';
+=======
 import { outboxRoutes } from './routes/outbox';
+>>>>>>> /tmp/app-mine.ts
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identities';
 import type { SecretKey } from './secret-key';
@@ -83,6 +88,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(openApiPlugin);
   await app.register(authPlugin);
   await app.register(keyringPlugin);
+  await app.register(oauthPlugin);
   await app.register(syncEnginePlugin, { poll: deps.poll ?? true });
   const send = deps.send ?? deps.poll ?? true;
   await app.register(
@@ -96,7 +102,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(identityRoutes);
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
+<<<<<<< /tmp/staged.ts
+  await app.register(oauthRoutes);
+=======
   await app.register(outboxRoutes);
+>>>>>>> /tmp/app-mine.ts
   await app.register(eventRoutes);
   await app.register(adminRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });

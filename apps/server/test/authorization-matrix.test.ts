@@ -71,6 +71,7 @@ const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
   'GET /api/autoconfig': '?email=someone%40example.test',
   'GET /api/identities/defaults': '?accountId=00000000-0000-4000-8000-000000000000',
+  'GET /api/oauth/{provider}/start': '?accountId=00000000-0000-4000-8000-000000000000',
 };
 const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
 /**
@@ -192,6 +193,7 @@ afterAll(async () => {
 function concrete(path: string, key: string): string {
   const filled = path
     .replace('{attachmentId}', ids.attachmentId!)
+    .replace('{provider}', 'generic')
     .replace(
       '{id}',
       path.startsWith('/api/admin/users')

@@ -9,3 +9,4 @@ export * from './drafts';
 export * from './identities';
 export * from './outbox';
 export * from './autoconfig';
+export * from './oauth';

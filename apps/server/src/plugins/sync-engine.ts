@@ -33,6 +33,7 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
     instanceId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     allowPrivateNetworks: app.config.allowPrivateNetworks,
     log: app.log.child({ component: 'sync' }),
+    oauth: app.oauthTokens,
   };
   const scheduler = options.poll
     ? new SyncScheduler(syncContext, {
@@ -66,4 +67,7 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
   });
 }
 
-export const syncEnginePlugin = fp(syncEngine, { name: 'sync-engine', dependencies: ['keyring'] });
+export const syncEnginePlugin = fp(syncEngine, {
+  name: 'sync-engine',
+  dependencies: ['keyring', 'oauth'],
+});

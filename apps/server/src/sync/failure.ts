@@ -3,6 +3,7 @@ import type { AccountStatus } from '../generated/prisma/enums';
 import { SecretUnavailableError } from '../crypto/secret-box';
 import { DomainError } from '../domain-errors';
 import { HostRefusedError } from '../net/host-guard';
+import { OAuthReauthRequiredError } from '../oauth/provider-failure';
 
 /**
  * A running session was ended from outside because its account should no longer be checked: it
@@ -48,6 +49,14 @@ export function classifyFailure(error: unknown): SyncFailure {
       message: error.message,
       retry: 'backoff',
     };
+  }
+  // The provider withdrew the grant: like a rejected password, only the user can fix it.
+  if (error instanceof OAuthReauthRequiredError) {
+    return { status: 'auth_failed', code: 'OAUTH_REAUTH', message: error.message, retry: 'stop' };
+  }
+  // The provider did not answer in time, or not as OAuth2: it may next time.
+  if (error instanceof DomainError && error.code.startsWith('OAUTH_') && error.kind !== 'refused') {
+    return { status: 'temp_error', code: error.code, message: error.message, retry: 'backoff' };
   }
   if (error instanceof HostRefusedError) {
     return error.code === 'DNS'

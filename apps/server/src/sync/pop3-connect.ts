@@ -52,7 +52,12 @@ export async function connectAccount(
   const address = await checkPolicy(ctx, account, policy);
   if (admit && !(await admit(address))) throw new SessionDeferredError(address);
   signal.throwIfAborted();
-  const secret = openAccountSecret(ctx.keyring, account);
+  // An account linked through OAuth2 logs in with its grant's access token (refreshed when due);
+  // one with a pasted token or a password uses its stored secret.
+  const usesToken = account.authMethod === 'xoauth2' || account.authMethod === 'oauthbearer';
+  const token = usesToken && ctx.oauth ? await ctx.oauth.accessTokenFor(account) : null;
+  signal.throwIfAborted();
+  const secret = token ?? openAccountSecret(ctx.keyring, account);
   return Pop3Client.connect({
     ...pop3ConnectOptions(accountLogin(account, secret), address),
     timeouts: ctx.timeouts ?? {},

@@ -1,0 +1,202 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as client from 'openid-client';
+import type { Keyring } from '../crypto/secret-box';
+import type { Db } from '../db/prisma';
+import type { OAuthAuthorization } from '../generated/prisma/client';
+import type { DomainError } from '../domain-errors';
+import { refused } from '../domain-errors';
+import { ownedAccount } from '../accounts/owned-account';
+import { openToken, sealToken } from './grant-secrets';
+import { providerFailure } from './provider-failure';
+import type { OAuthProviders } from './providers';
+
+/** A sign-in at the provider must come back within this long. */
+export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
+
+export interface AuthorizationDeps {
+  prisma: Db;
+  keyring: Keyring;
+  providers: OAuthProviders;
+  timeoutMs: number;
+}
+
+const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
+
+/**
+ * Starts signing the account in at the provider: state, PKCE verifier and nonce are kept here,
+ * bound to the browser session that asked, and the URL to send the browser to is answered.
+ */
+export async function startAuthorization(
+  deps: AuthorizationDeps,
+  input: {
+    userId: string;
+    sessionId: string;
+    accountId: string;
+    provider: string;
+    redirectUri: string;
+    loginHint?: string;
+  },
+): Promise<URL> {
+  // Another user's account is not found, whatever the provider.
+  await ownedAccount(deps.prisma, input.userId, input.accountId);
+  const provider = deps.providers.get(input.provider);
+  let configuration: client.Configuration;
+  try {
+    configuration = await provider.configuration();
+  } catch (error) {
+    throw providerFailure(error, provider.label, deps.timeoutMs);
+  }
+  const state = randomBytes(32).toString('base64url');
+  const verifier = client.randomPKCECodeVerifier();
+  const nonce = provider.scopes.includes('openid') ? client.randomNonce() : undefined;
+  const stateHash = hashState(state);
+  const sealed = sealToken(deps.keyring, 'oauth-pkce', stateHash, verifier);
+  // Abandoned sign-ins are dropped here rather than by a timer.
+  await deps.prisma.oAuthAuthorization.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await deps.prisma.oAuthAuthorization.create({
+    data: {
+      stateHash,
+      sessionId: input.sessionId,
+      accountId: input.accountId,
+      provider: provider.name,
+      verifierCiphertext: sealed.ciphertext,
+      verifierKeyId: sealed.keyId,
+      nonce: nonce ?? null,
+      redirectUri: input.redirectUri,
+      expiresAt: new Date(Date.now() + AUTHORIZATION_TTL_MS),
+    },
+  });
+  return client.buildAuthorizationUrl(configuration, {
+    redirect_uri: input.redirectUri,
+    scope: provider.scopes.join(' '),
+    state,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(nonce && { nonce }),
+    ...(input.loginHint && { login_hint: input.loginHint }),
+    ...provider.authorizationParams,
+  });
+}
+
+export type AuthorizationResult =
+  | { ok: true; accountId: string; provider: string }
+  | { ok: false; accountId: string | null; code: string; message: string };
+
+/** The subject the provider vouched for, when it sent an ID token. */
+function subjectOf(tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers) {
+  const claims = tokens.claims();
+  if (!claims) return null;
+  const name = claims.email ?? claims.preferred_username ?? claims.sub;
+  return typeof name === 'string' ? name : null;
+}
+
+/**
+ * The browser came back from the provider: the state must be one this session started and not
+ * yet used (it is used up now, whatever follows), the code is exchanged with the PKCE verifier,
+ * and only then is the grant stored, in one statement. Any failure stores nothing.
+ */
+export async function finishAuthorization(
+  deps: AuthorizationDeps,
+  input: { userId: string; sessionId: string; callbackUrl: URL },
+): Promise<AuthorizationResult> {
+  const state = input.callbackUrl.searchParams.get('state');
+  // Used up by the first callback that names it: a replayed callback finds nothing.
+  const rows = state
+    ? await deps.prisma.$queryRaw<OAuthAuthorization[]>`
+        DELETE FROM oauth_authorizations
+        WHERE "stateHash" = ${hashState(state)} AND "sessionId" = ${input.sessionId}::uuid
+        RETURNING *`
+    : [];
+  const pending = rows[0];
+  if (!pending || pending.expiresAt.getTime() < Date.now()) {
+    return {
+      ok: false,
+      accountId: pending?.accountId ?? null,
+      code: 'OAUTH_STATE_MISMATCH',
+      message:
+        'This sign-in was not started from this browser session, was already used, or took too long; start it again from the account',
+    };
+  }
+  const fail = (error: DomainError): AuthorizationResult => ({
+    ok: false,
+    accountId: pending.accountId,
+    code: error.code,
+    message: error.message,
+  });
+  let provider;
+  try {
+    provider = deps.providers.get(pending.provider);
+  } catch (error) {
+    return fail(error as DomainError);
+  }
+  try {
+    const account = await ownedAccount(deps.prisma, input.userId, pending.accountId);
+    const configuration = await provider.configuration();
+    const verifier = openToken(deps.keyring, 'oauth-pkce', pending.stateHash, {
+      ciphertext: pending.verifierCiphertext,
+      keyId: pending.verifierKeyId,
+    });
+    // The URL the provider redirected to, as registered (not as a proxy may have rewritten it).
+    const currentUrl = new URL(pending.redirectUri);
+    currentUrl.search = input.callbackUrl.search;
+    const tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+      pkceCodeVerifier: verifier,
+      expectedState: state ?? '',
+      ...(pending.nonce && { expectedNonce: pending.nonce }),
+      idTokenExpected: false,
+    });
+    if (!tokens.refresh_token) {
+      throw refused(
+        'OAUTH_NO_REFRESH_TOKEN',
+        `${provider.label} gave no refresh token, so Popgate could not keep checking this account; the operator's scopes may lack offline access`,
+      );
+    }
+    const now = new Date();
+    const refresh = sealToken(deps.keyring, 'oauth-refresh', account.id, tokens.refresh_token);
+    const access = sealToken(deps.keyring, 'oauth-access', account.id, tokens.access_token);
+    const expiresIn = tokens.expiresIn();
+    const grant = {
+      provider: provider.name,
+      subject: subjectOf(tokens),
+      scope: tokens.scope ?? null,
+      refreshCiphertext: refresh.ciphertext,
+      refreshKeyId: refresh.keyId,
+      accessCiphertext: access.ciphertext,
+      accessKeyId: access.keyId,
+      accessExpiresAt: expiresIn === undefined ? null : new Date(now.getTime() + expiresIn * 1000),
+      lastRefreshedAt: now,
+      refreshCount: 0,
+      status: 'active' as const,
+      lastError: null,
+      boundHost: account.host,
+      boundPort: account.port,
+      boundUsername: account.username,
+    };
+    await deps.prisma.$transaction([
+      deps.prisma.oAuthGrant.upsert({
+        where: { accountId: account.id },
+        create: { accountId: account.id, ...grant },
+        update: grant,
+      }),
+      // The account logs in with tokens from now on, and an account stopped by a refused
+      // sign-in is checked again at once.
+      deps.prisma.pop3Account.update({
+        where: { id: account.id },
+        data: {
+          ...(account.authMethod !== 'xoauth2' &&
+            account.authMethod !== 'oauthbearer' && { authMethod: 'xoauth2' }),
+          ...(account.status === 'auth_failed' && {
+            status: 'new',
+            lastError: null,
+            lastErrorCode: null,
+            failureCount: 0,
+          }),
+          nextSyncAt: now,
+        },
+      }),
+    ]);
+    return { ok: true, accountId: account.id, provider: provider.name };
+  } catch (error) {
+    return fail(providerFailure(error, provider.label, deps.timeoutMs));
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { OAuthProviders } from '../oauth/providers';
+import { createTokenSource, type TokenSource } from '../oauth/token-source';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OAuth2 providers the operator configured (possibly none). */
+    oauthProviders: OAuthProviders;
+    /** Access tokens for accounts linked through OAuth2, refreshed once across processes. */
+    oauthTokens: TokenSource;
+  }
+}
+
+/** OAuth2 sign-in: the configured providers and the token source the sync engine logs in with. */
+export const oauthPlugin = fp(
+  async (app: FastifyInstance) => {
+    const providers = new OAuthProviders(app.config.oauth, {
+      allowInsecure: app.config.allowPrivateNetworks,
+    });
+    app.decorate('oauthProviders', providers);
+    app.decorate(
+      'oauthTokens',
+      createTokenSource({
+        prisma: app.db.prisma,
+        keyring: app.keyring,
+        providers,
+        timeoutMs: app.config.oauth.timeoutMs,
+      }),
+    );
+  },
+  { name: 'oauth', dependencies: ['keyring'] },
+);
