@@ -25,6 +25,7 @@ import type {
   DraftList,
   DraftOut,
   DraftPatch,
+  IdentityDefaults,
   IdentityIn,
   IdentityOut,
   IdentityPatch,
@@ -32,8 +33,6 @@ import type {
   IdentityTestReply,
   OutboxItemOut,
   OutboxList,
-  Security,
-  SmtpAuthMethod,
   Me,
   MessageBulkPatch,
   MessageDetail,
@@ -137,23 +136,6 @@ export function adminApi(client: ApiClient = api) {
     /** The CSV export of the same entries: a plain link, so the browser downloads it. */
     auditCsvUrl: (query: Omit<AuditQuery, 'format'> = {}) =>
       withQuery('/api/admin/audit', { ...query, format: 'csv' }),
-  };
-}
-
-/**
- * What the identity form proposes for an account (GET /api/identities/defaults): the account's
- * address, and smtp.<domain> on 587 with STARTTLS. Every field is optional here: the form keeps
- * its own guess for what the server leaves out.
- */
-export interface IdentityDefaults {
-  name?: string;
-  address?: string;
-  smtp?: {
-    host?: string;
-    port?: number;
-    security?: Security;
-    username?: string;
-    auth?: SmtpAuthMethod;
   };
 }
 

@@ -38,7 +38,9 @@ function blockText(node: Node, listDepth = 0): string {
   const paragraphs: string[] = [];
   let inline = '';
   const flush = () => {
-    if (inline.trim()) paragraphs.push(inline.replace(/[ \t]+\n/g, '\n').trim());
+    const text = inline.replace(/[ \t]+\n/g, '\n').trim();
+    // The signature delimiter keeps its space ("-- "), as mail programs look for it.
+    if (text) paragraphs.push(text === '--' ? SIGNATURE_DELIMITER : text);
     inline = '';
   };
   node.childNodes.forEach((child) => {
@@ -174,9 +176,17 @@ export function withHtmlSignature(html: string, signature: Signature | null | un
   return body.innerHTML;
 }
 
+/** Where the quoted original starts: its "On …, … wrote:" line, else its first "> " line. */
+function quoteStart(lines: string[], from = 0): number {
+  const at = lines.findIndex((line, index) => index >= from && line.startsWith('>'));
+  if (at < 0) return -1;
+  return at > from && /wrote:|:$/.test(lines[at - 1] ?? '') ? at - 1 : at;
+}
+
 /**
- * The plain-text body with one signature swapped for another: the old signature's text is found
- * and replaced (or removed); without it, the new one goes before the quoted original (or at the end).
+ * The plain-text body with the identity's signature swapped for another's: the block from the
+ * "-- " line to the quoted original (or the end) is replaced, or removed; without one, the new
+ * signature goes before the quoted original (or at the end). Nothing else changes.
  */
 export function withTextSignature(
   text: string,
@@ -189,15 +199,24 @@ export function withTextSignature(
     if (newBlock) return text.replace(oldBlock, newBlock);
     return text.replace(`\n\n${oldBlock}`, '').replace(oldBlock, '');
   }
-  if (!newBlock || text.includes(newBlock)) return text;
   const lines = text.split('\n');
-  const quoteAt = lines.findIndex((line) => line.startsWith('>'));
+  const quoteAt = quoteStart(lines);
+  const delimiter = lines.findIndex(
+    (line, index) =>
+      (line === SIGNATURE_DELIMITER || line === '--') && (quoteAt < 0 || index < quoteAt),
+  );
+  if (delimiter >= 0) {
+    // A signature written some other way (converted from rich text, say): its whole block.
+    const end = quoteAt >= 0 ? quoteAt : lines.length;
+    const head = lines.slice(0, delimiter).join('\n').replace(/\n+$/, '');
+    const tail = lines.slice(end).join('\n');
+    const parts = [head, newBlock, tail].filter((part) => part !== '');
+    return parts.join('\n\n');
+  }
+  if (!newBlock) return text;
   if (quoteAt >= 0) {
-    // Above the "On …, … wrote:" line when there is one.
-    let at = quoteAt;
-    if (at > 0 && /wrote:|:$/.test(lines[at - 1] ?? '')) at--;
-    const head = lines.slice(0, at).join('\n').replace(/\n+$/, '');
-    const tail = lines.slice(at).join('\n');
+    const head = lines.slice(0, quoteAt).join('\n').replace(/\n+$/, '');
+    const tail = lines.slice(quoteAt).join('\n');
     return `${head}\n\n${newBlock}\n\n${tail}`;
   }
   return text.trim() ? `${text.replace(/\n+$/, '')}\n\n${newBlock}` : `\n\n${newBlock}`;

@@ -174,6 +174,13 @@ export const useComposeStore = defineStore('compose', () => {
     attachments.value = [...draft.attachments];
     origin.value = { inReplyTo: draft.inReplyTo, forwardOf: draft.forwardOf };
     saveState.value = 'saved';
+    learnLimit(draft);
+  }
+
+  /** The admin's limit, when the server tells it with a draft (maxOutgoingBytes). */
+  function learnLimit(draft: DraftOut): void {
+    const limit = (draft as DraftOut & { maxOutgoingBytes?: unknown }).maxOutgoingBytes;
+    if (typeof limit === 'number' && limit > 0) maxAttachmentBytes.value = limit;
   }
 
   /** Changes fields as the user edits them; the draft is saved soon after. */
@@ -238,6 +245,7 @@ export const useComposeStore = defineStore('compose', () => {
         : await endpoints.create(patch as DraftIn);
       if (mySession !== session) return true;
       draftId.value = saved.id;
+      learnLimit(saved);
       // Attachments and the server's own fields follow the server; what is typed stays.
       attachments.value = [...saved.attachments];
       origin.value = { inReplyTo: saved.inReplyTo, forwardOf: saved.forwardOf };

@@ -1,4 +1,5 @@
 import type {
+  IdentityDefaults,
   IdentityIn,
   IdentityOut,
   IdentityPatch,
@@ -8,7 +9,7 @@ import type {
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/client';
-import { identitiesApi, type IdentityDefaults } from '../api/endpoints';
+import { identitiesApi } from '../api/endpoints';
 
 /** The user's outgoing identities: who they send as, from which account's SMTP server. */
 export const useIdentitiesStore = defineStore('identities', () => {

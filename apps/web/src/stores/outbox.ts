@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/client';
 import { outboxApi } from '../api/endpoints';
+import { useDraftsStore } from './drafts';
 import { useUiStore } from './ui';
 
 /** Why a message did not go, in a few words for a toast or a chip. */
@@ -96,7 +97,12 @@ export const useOutboxStore = defineStore('outbox', () => {
 
   /** An outbox.status event (or a reply): the item's new state, and its toast. */
   function apply(item: OutboxItemOut): void {
+    const before = items.value.find((existing) => existing.id === item.id)?.status;
     put(item);
+    // A send that failed or was cancelled puts its draft back in Drafts.
+    if (before !== item.status && (item.status === 'failed' || item.status === 'cancelled')) {
+      void useDraftsStore().load();
+    }
     const current = items.value.find((existing) => existing.id === item.id) ?? item;
     announce(current);
   }
