@@ -20,6 +20,7 @@ import { accountRoutes } from './routes/accounts';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { autoconfigRoutes } from './routes/autoconfig';
+import { draftRoutes } from './routes/drafts';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
 <<<<<<< /tmp/staged.ts
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(oauthRoutes);
 =======
   await app.register(outboxRoutes);
+  await app.register(draftRoutes);
 >>>>>>> /tmp/app-mine.ts
   await app.register(eventRoutes);
   await app.register(adminRoutes);

@@ -63,6 +63,11 @@ const BODIES: Record<string, unknown> = {
   },
   'PATCH /api/identities/{id}': { name: 'renamed' },
   'DELETE /api/identities/{id}': undefined,
+  'POST /api/drafts': { subject: 'x' },
+  'PATCH /api/drafts/{id}': { subject: 'renamed' },
+  'DELETE /api/drafts/{id}': undefined,
+  'POST /api/drafts/{id}/attachments': { bytes: 'of a file' },
+  'DELETE /api/drafts/{id}/attachments/{attachmentId}': undefined,
   'POST /api/drafts/{id}/send': {},
   'POST /api/outbox/{id}/cancel': {},
   'POST /api/outbox/{id}/retry': {},
@@ -71,6 +76,7 @@ const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
   'GET /api/autoconfig': '?email=someone%40example.test',
   'GET /api/identities/defaults': '?accountId=00000000-0000-4000-8000-000000000000',
+  'POST /api/drafts/{id}/attachments': '?filename=a.txt',
   'GET /api/oauth/{provider}/start': '?accountId=00000000-0000-4000-8000-000000000000',
 };
 const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
@@ -167,7 +173,26 @@ beforeAll(async () => {
       status: 'failed',
     },
   });
+  const draft = await prisma.draft.create({
+    data: {
+      userId: ownerUser.id,
+      identityId: identity.id,
+      subject: 'Private draft',
+      attachments: {
+        create: {
+          filename: 'd.txt',
+          contentType: 'text/plain',
+          size: 2,
+          sha256: 'x',
+          content: new Uint8Array([104, 105]),
+        },
+      },
+    },
+    include: { attachments: true },
+  });
   Object.assign(ids, {
+    draftId: draft.id,
+    draftAttachmentId: draft.attachments[0]!.id,
     outboxItemId: outboxItem.id,
     identityId: identity.id,
     accountId: account.id,
@@ -192,7 +217,10 @@ afterAll(async () => {
 
 function concrete(path: string, key: string): string {
   const filled = path
-    .replace('{attachmentId}', ids.attachmentId!)
+    .replace(
+      '{attachmentId}',
+      path.startsWith('/api/drafts') ? ids.draftAttachmentId! : ids.attachmentId!,
+    )
     .replace('{provider}', 'generic')
     .replace(
       '{id}',
@@ -204,7 +232,9 @@ function concrete(path: string, key: string): string {
             ? ids.identityId!
             : path.startsWith('/api/outbox')
               ? ids.outboxItemId!
-              : ids.accountId!,
+              : path.startsWith('/api/drafts')
+                ? ids.draftId!
+                : ids.accountId!,
     );
   return `${filled}${QUERIES[key] ?? ''}`;
 }
@@ -306,6 +336,12 @@ describe('the authorization matrix', () => {
       expect(
         await subject.db.prisma.pop3Account.findUnique({ where: { id: ids.accountId } }),
       ).not.toBeNull();
+      expect(
+        await subject.db.prisma.draft.findUniqueOrThrow({
+          where: { id: ids.draftId },
+          include: { attachments: true },
+        }),
+      ).toMatchObject({ subject: 'Private draft', attachments: [{ filename: 'd.txt' }] });
     },
   );
 
