@@ -23,11 +23,8 @@ import { autoconfigRoutes } from './routes/autoconfig';
 import { draftRoutes } from './routes/drafts';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
-<<<<<<< /tmp/staged.ts
 import { oauthRoutes } from './routes/oauth';
-=======
 import { outboxRoutes } from './routes/outbox';
->>>>>>> /tmp/app-mine.ts
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identities';
 import type { SecretKey } from './secret-key';
@@ -103,12 +100,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(identityRoutes);
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
-<<<<<<< /tmp/staged.ts
   await app.register(oauthRoutes);
-=======
   await app.register(outboxRoutes);
   await app.register(draftRoutes);
->>>>>>> /tmp/app-mine.ts
   await app.register(eventRoutes);
   await app.register(adminRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
