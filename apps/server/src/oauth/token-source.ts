@@ -15,6 +15,7 @@ export interface TokenSource {
    */
   accessTokenFor(
     account: Pick<Pop3Account, 'id' | 'host' | 'port' | 'username'>,
+    options?: { rejected?: string },
   ): Promise<string | null>;
 }
 
@@ -62,11 +63,15 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
   };
 
   return {
-    async accessTokenFor(account) {
+    async accessTokenFor(account, options = {}) {
+      // `rejected`: the server refused this token although it had not expired (revoked at the
+      // provider?): get another one, unless another process already did.
+      const acceptable = (token: string | null) =>
+        token !== null && token !== options.rejected ? token : null;
       const seen = await deps.prisma.oAuthGrant.findUnique({ where: { accountId: account.id } });
       if (!seen) return null;
       checkUsable(seen, account);
-      const fresh = usable(seen);
+      const fresh = acceptable(usable(seen));
       if (fresh) return fresh;
 
       // One refresh per account across every process: the row lock makes the others wait, and
@@ -78,7 +83,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
           const grant = await tx.oAuthGrant.findUnique({ where: { accountId: account.id } });
           if (!grant) return { token: null };
           checkUsable(grant, account);
-          const stored = usable(grant);
+          const stored = acceptable(usable(grant));
           if (stored) return { token: stored };
           const provider = deps.providers.get(grant.provider);
           const refreshToken = openToken(deps.keyring, 'oauth-refresh', grant.accountId, {

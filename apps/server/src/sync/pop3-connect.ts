@@ -1,4 +1,4 @@
-import { Pop3Client } from '@popgate/pop3';
+import { isPop3Error, Pop3Client } from '@popgate/pop3';
 import type { Pop3Account, Policy } from '../generated/prisma/client';
 import { checkPort, checkSecurity } from '../accounts/account-policy-check';
 import { checkHost } from '../accounts/host-check';
@@ -58,10 +58,25 @@ export async function connectAccount(
   const token = usesToken && ctx.oauth ? await ctx.oauth.accessTokenFor(account) : null;
   signal.throwIfAborted();
   const secret = token ?? openAccountSecret(ctx.keyring, account);
-  return Pop3Client.connect({
-    ...pop3ConnectOptions(accountLogin(account, secret), address),
-    timeouts: ctx.timeouts ?? {},
-    limits: { maxMessageBytes: policy.maxMessageBytes + SIZE_SLACK, maxLineBytes: MAX_LINE_BYTES },
-    signal,
-  });
+  const connect = (login: string) =>
+    Pop3Client.connect({
+      ...pop3ConnectOptions(accountLogin(account, login), address),
+      timeouts: ctx.timeouts ?? {},
+      limits: {
+        maxMessageBytes: policy.maxMessageBytes + SIZE_SLACK,
+        maxLineBytes: MAX_LINE_BYTES,
+      },
+      signal,
+    });
+  try {
+    return await connect(secret);
+  } catch (error) {
+    // A refused access token that had not expired may have been revoked: one refresh tells
+    // whether the grant still stands (a new token, tried once) or is gone (sign in again).
+    if (!token || !ctx.oauth || !isPop3Error(error) || error.code !== 'AUTH_FAILED') throw error;
+    const renewed = await ctx.oauth.accessTokenFor(account, { rejected: token });
+    signal.throwIfAborted();
+    if (!renewed || renewed === token) throw error;
+    return connect(renewed);
+  }
 }

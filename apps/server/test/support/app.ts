@@ -34,7 +34,8 @@ export async function testApp(
   const app = await buildApp({
     config,
     db,
-    secretKey: loadSecretKey(undefined, dataDir),
+    // POPGATE_SECRET_KEY in `env` lets several apps on one database open each other's secrets.
+    secretKey: loadSecretKey(config.secretKey, dataDir),
     poll: false,
     ...(options.webRoot && { webRoot: options.webRoot }),
   });
