@@ -288,7 +288,11 @@ export const useComposeStore = defineStore('compose', () => {
     await closeQuietly();
     reset();
     presentation.value = options.where ?? 'panel';
+    loading.value = true;
+    const mySession = session;
     await ensureIdentities();
+    if (mySession !== session) return;
+    loading.value = false;
     const identities = useIdentitiesStore();
     fields.identityId = identities.preferred?.id ?? null;
     if (options.to) fields.to = options.to;
