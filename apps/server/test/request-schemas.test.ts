@@ -10,6 +10,8 @@ interface Operation {
   method: string;
   path: string;
   bodySchema: unknown;
+  /** The body is a file (an upload): any bytes are a valid body. */
+  fileBody: boolean;
   hasQuery: boolean;
   requiresQuery: boolean;
 }
@@ -44,6 +46,7 @@ beforeAll(async () => {
       method,
       path,
       bodySchema: operation.requestBody?.content['application/json']?.schema,
+      fileBody: operation.requestBody?.content['application/octet-stream'] !== undefined,
       hasQuery: (operation.parameters ?? []).some((parameter) => parameter.in === 'query'),
       requiresQuery: (operation.parameters ?? []).some(
         (parameter) => parameter.in === 'query' && parameter.required,
@@ -88,7 +91,7 @@ describe('request schemas', () => {
   });
 
   it('refuse a body with an unknown property on every state-changing route (200 random names)', async () => {
-    const unsafe = operations.filter((op) => UNSAFE.includes(op.method));
+    const unsafe = operations.filter((op) => UNSAFE.includes(op.method) && !op.fileBody);
     expect(unsafe.length).toBeGreaterThan(10);
     for (let round = 0; round < 200; round++) {
       const op = unsafe[round % unsafe.length]!;

@@ -5,6 +5,7 @@ import {
   ErrorReply,
 } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { addDraftAttachment } from '../../drafts/draft-attachments';
 import { draftErrors } from './responses';
 
@@ -28,6 +29,9 @@ export const uploadAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
           "413 ATTACHMENT_TOO_LARGE when the message would pass the administrator's limit (maxOutgoingBytes, attachments and text together); 400 EMPTY_ATTACHMENT for an empty file; 409 while the draft is being sent.",
         params: DraftIdParams,
         querystring: DraftAttachmentQuery,
+        // For the OpenAPI document: the body is the file, left unread until the handler.
+        consumes: ['application/octet-stream'],
+        body: Type.Unsafe<unknown>({ description: "The file's bytes", format: 'binary' }),
         response: { 201: DraftAttachmentOut, ...draftErrors, 413: ErrorReply },
       },
     },
