@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DraftOut, IdentityOut, OutboxItemOut } from '@popgate/contracts';
@@ -148,4 +149,17 @@ export async function waitForItem(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`outbox item ${id} never got there; last seen: ${JSON.stringify(last)}`);
+}
+
+/** Every message in a Dovecot user's maildir, by Message-ID: how many copies of each. */
+export async function maildirCopies(maildir: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const folder of ['new', 'cur']) {
+    for (const name of await readdir(`${maildir}/${folder}`)) {
+      const text = (await readFile(`${maildir}/${folder}/${name}`)).toString('latin1');
+      const id = /^Message-ID:\s*(<[^>]+>)/im.exec(text)?.[1];
+      if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
