@@ -216,4 +216,32 @@ describe('recipient completion', () => {
       account.username,
     );
   });
+
+  it('reads only the latest 2,000 messages, so that it stays fast however much mail there is', async () => {
+    const { client, user, account } = await writer();
+    const row = (i: number, address: string) => ({
+      userId: user.id,
+      accountId: account.id,
+      uidl: `bulk-${i}`,
+      size: 1,
+      date: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+      fromName: '',
+      fromAddress: address,
+    });
+    await prisma().message.createMany({
+      data: [
+        ...Array.from({ length: 100 }, (_, i) => row(i, 'long.ago@example.net')),
+        ...Array.from({ length: 2000 }, (_, i) => row(100 + i, `recent${i % 3}@example.net`)),
+      ],
+    });
+    const started = performance.now();
+    const response = await client.get('/api/drafts/recipients?q=example');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(
+      response
+        .json()
+        .items.map((r: { address: string }) => r.address)
+        .sort(),
+    ).toEqual(['recent0@example.net', 'recent1@example.net', 'recent2@example.net']);
+  });
 });

@@ -2,17 +2,16 @@ import type { DraftIn, DraftOut, DraftPatch } from '@popgate/contracts';
 import { asBytes } from '../db/bytes';
 import type { Db } from '../db/prisma';
 import { conflict, invalid, notFound } from '../domain-errors';
-import type { OutboxStatus } from '../generated/prisma/enums';
+import { DRAFT_HIDDEN_WHILE } from '../outbox/statuses';
 import { deriveFromMessage } from './derive-from-message';
 import { draftOutSelect, toDraftOut } from './draft-out';
 import { ownedDraft, UUID } from './owned-draft';
 
 /**
  * While its send is queued, under way, done or of unknown outcome a draft is the outbox's: not in
- * Drafts, and not to be changed (the bytes being sent would no longer be what the user sees). The
- * same list as the outbox's DRAFT_HIDDEN_WHILE (outbox/statuses.ts).
+ * Drafts, and not to be changed (the bytes being sent would no longer be what the user sees).
  */
-const HANDED_TO_OUTBOX: OutboxStatus[] = ['queued', 'sending', 'sent', 'unknown'];
+const HANDED_TO_OUTBOX = DRAFT_HIDDEN_WHILE;
 
 /** Drafts listed at most: a person has a handful; the list is bounded all the same. */
 const MAX_LISTED = 500;

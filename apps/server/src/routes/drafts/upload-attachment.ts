@@ -37,18 +37,24 @@ export const uploadAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const declared = Number(request.headers['content-length']);
-      const attachment = await addDraftAttachment(
-        app.db.prisma,
-        request.user!.id,
-        request.params.id,
-        {
-          filename: request.query.filename,
-          contentType: request.headers['content-type'],
-          declaredBytes: Number.isSafeInteger(declared) && declared >= 0 ? declared : null,
-          body: request.raw,
-        },
-      );
-      return reply.code(201).send(attachment);
+      try {
+        const attachment = await addDraftAttachment(
+          app.db.prisma,
+          request.user!.id,
+          request.params.id,
+          {
+            filename: request.query.filename,
+            contentType: request.headers['content-type'],
+            declaredBytes: Number.isSafeInteger(declared) && declared >= 0 ? declared : null,
+            body: request.raw,
+          },
+        );
+        return await reply.code(201).send(attachment);
+      } catch (error) {
+        // The rest of a refused file is not read: the connection ends with the answer.
+        if (!request.raw.readableEnded) reply.header('connection', 'close');
+        throw error;
+      }
     },
   );
 };
