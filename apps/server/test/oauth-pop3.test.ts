@@ -144,6 +144,28 @@ describe.skipIf(!dovecotAvailable())('OAuth2 accounts against oidc-provider and 
     });
     expect(grant.refreshCount).toBe(1);
     expect(grant.accessExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 200_000);
+
+    // The admin sees that the account uses OAuth2 and when its token was refreshed, no token.
+    const email = `admin-${randomBytes(4).toString('hex')}@example.test`;
+    const made = await new ApiClient(first.app).signUp(email);
+    await first.db.prisma.user.update({ where: { id: made.id }, data: { role: 'admin' } });
+    const admin = new ApiClient(first.app);
+    await admin.post('/api/auth/login', { email, password: 'correct horse battery' });
+    const listed = await admin.get(`/api/admin/accounts?ownerId=${account.userId}`);
+    expect(listed.statusCode).toBe(200);
+    const item = listed
+      .json<{ items: Array<{ id: string; auth: string; oauth: unknown }> }>()
+      .items.find((candidate) => candidate.id === account.id);
+    expect(item).toMatchObject({
+      auth: 'xoauth2',
+      oauth: {
+        provider: 'generic',
+        status: 'active',
+        refreshCount: 1,
+        lastRefreshedAt: grant.lastRefreshedAt!.toISOString(),
+      },
+    });
+    expect(listed.body).not.toMatch(/access_?token|refresh_?token|Ciphertext/i);
   });
 
   it('refreshes once for two Popgate apps at once, and both sessions succeed', async () => {

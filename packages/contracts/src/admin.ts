@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { AccountStatus, Security, ServerInfo } from './accounts';
+import { AccountStatus, AuthMethod, Security, ServerInfo } from './accounts';
 import { Role } from './auth';
 import { Nullable } from './nullable';
+import { OAuthGrantSummary } from './oauth';
 
 export const AdminUser = Type.Object({
   id: Type.String(),
@@ -67,6 +68,10 @@ export const AdminAccount = Type.Object({
   lastErrorCode: Type.Union([Type.String(), Type.Null()]),
   messageCount: Type.Integer(),
   bytes: Type.Integer(),
+  /** How the account logs in; xoauth2/oauthbearer with `oauth` set: through a linked grant. */
+  auth: AuthMethod,
+  /** The account's OAuth2 link (provider, last refresh), or null; never a token. */
+  oauth: Nullable(OAuthGrantSummary),
 });
 export type AdminAccount = Static<typeof AdminAccount>;
 

@@ -29,6 +29,8 @@ export function adminAccount(overrides: Partial<AdminAccount> = {}): AdminAccoun
     lastErrorCode: null,
     messageCount: 12,
     bytes: 34_000,
+    auth: 'auto',
+    oauth: null,
     ...overrides,
   };
 }

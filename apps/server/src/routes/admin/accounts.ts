@@ -18,12 +18,17 @@ import { messageVolumes, type MessageVolume } from '../../messages/counts';
 import { notFound } from '../../plugins/errors';
 import { requestSync } from '../../sync/presence';
 import { accountDiagnostics } from './account-diagnostics';
+import { authMethodToApi } from '../../accounts/auth-method-names';
+import { grantSummarySelect, toGrantSummary } from '../../oauth/grant-summary';
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply };
 
 type AccountWithOwner = Prisma.Pop3AccountGetPayload<{
-  include: { user: { select: { id: true; email: true } } };
+  include: {
+    user: { select: { id: true; email: true } };
+    oauthGrant: { select: typeof grantSummarySelect };
+  };
 }>;
 
 function toAdminAccount(account: AccountWithOwner, volume: MessageVolume | undefined) {
@@ -42,6 +47,8 @@ function toAdminAccount(account: AccountWithOwner, volume: MessageVolume | undef
     lastErrorCode: account.lastErrorCode,
     messageCount: volume?.messageCount ?? 0,
     bytes: volume?.bytes ?? 0,
+    auth: authMethodToApi(account.authMethod),
+    oauth: toGrantSummary(account.oauthGrant),
   };
 }
 
@@ -55,7 +62,10 @@ const SORTS = {
 /** Linked accounts across all users: status, volume, history and diagnostics; no mail content. */
 export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.db;
-  const include = { user: { select: { id: true, email: true } } } as const;
+  const include = {
+    user: { select: { id: true, email: true } },
+    oauthGrant: { select: grantSummarySelect },
+  } as const;
   const find = async (id: string) => {
     const account = await prisma.pop3Account.findUnique({ where: { id }, include });
     if (!account) throw notFound('No such account');
