@@ -30,6 +30,8 @@ export interface Config {
   undoSendSeconds: number;
   /** SMTP connections one process's outbox sender holds at once. */
   sendConnections: number;
+  /** How long a claim on an outgoing message lasts without renewal: how soon a dead process's is looked at. */
+  sendLeaseSeconds: number;
 }
 
 /** An OAuth2 client registered at a provider: Popgate's own id and secret there. */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     oauth: readOAuth(env),
     undoSendSeconds: readInteger(env, 'POPGATE_UNDO_SEND_SECONDS', 10, 0, 120),
     sendConnections: readInteger(env, 'POPGATE_SEND_CONNECTIONS', 4, 1, 64),
+    sendLeaseSeconds: readInteger(env, 'POPGATE_SEND_LEASE_SECONDS', 60, 2, 3600),
   };
 }
 

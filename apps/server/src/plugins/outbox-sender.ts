@@ -49,6 +49,7 @@ async function outboxSender(app: FastifyInstance, plugin: OutboxSenderPluginOpti
         },
         {
           maxConnections: app.config.sendConnections,
+          leaseSeconds: app.config.sendLeaseSeconds,
           ...plugin.options,
           instanceId: app.syncContext.instanceId,
         },
