@@ -106,6 +106,7 @@ describe('the message list', () => {
       accountId: home.id,
       subject: 'newest',
       from: { name: 'Sender', address: 'sender@example.test' },
+      to: [],
       date: '2024-03-01T00:00:00.000Z',
       snippet: 'nothing to see',
       size: expect.any(Number),

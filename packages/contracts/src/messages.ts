@@ -9,6 +9,8 @@ export const MessageListItem = Type.Object({
   accountId: Type.String(),
   subject: Type.String(),
   from: Address,
+  /** The first recipients (To), for lists where the sender is the user (Sent). */
+  to: Type.Optional(Type.Array(Address, { maxItems: 10 })),
   date: Type.String({ description: 'ISO 8601' }),
   snippet: Type.String(),
   size: Type.Integer(),

@@ -1,4 +1,4 @@
-import type { MessageListItem } from '@popgate/contracts';
+import type { Address, MessageListItem } from '@popgate/contracts';
 import {
   columnsOf,
   utc,
@@ -200,6 +200,8 @@ export const attachmentRows = (messageId: string, parsed: ParsedMessage): Attach
  * RETURNING, the Prisma select of a list row and toListItem all come from here, so a field added
  * to the list is one entry here (with its column above, the schema and the contract).
  */
+const MAX_LIST_RECIPIENTS = 10;
+
 const listFields = {
   id: column('id'),
   accountId: column('accountId'),
@@ -208,6 +210,8 @@ const listFields = {
     name: row.fromName,
     address: row.fromAddress,
   })),
+  // Mailing-list mail may name hundreds: the list shows a few.
+  to: field(['to'], (row) => (row.to as Address[]).slice(0, MAX_LIST_RECIPIENTS)),
   date: field(['date'], (row) => row.date.toISOString()),
   snippet: column('snippet'),
   size: column('size'),
