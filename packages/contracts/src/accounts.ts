@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from './nullable';
+import { OAuthGrantSummary } from './oauth';
 
 export const Security = Type.Union([
   Type.Literal('tls'),
@@ -216,6 +217,11 @@ export const AccountOut = Type.Object({
   /** What the server said about itself at the last successful connection. */
   serverInfo: Nullable(ServerInfo),
   createdAt: Type.String(),
+  /**
+   * The account's OAuth2 link when it signs in at a provider (which one, active or to be signed
+   * in again, last refresh); null or absent otherwise. Never a token.
+   */
+  oauth: Type.Optional(Nullable(OAuthGrantSummary)),
 });
 export type AccountOut = Static<typeof AccountOut>;
 

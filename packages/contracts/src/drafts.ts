@@ -85,6 +85,8 @@ export const DraftOut = Type.Object({
   attachments: Type.Array(DraftAttachmentOut),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** The administrator's limit for a whole outgoing message (text and attachments), in bytes. */
+  maxOutgoingBytes: Type.Integer(),
 });
 export type DraftOut = Static<typeof DraftOut>;
 

@@ -1,4 +1,4 @@
-import type { AccountOut } from '@popgate/contracts';
+import type { AccountOut, OAuthGrantSummary } from '@popgate/contracts';
 import type { Pop3Account } from '../generated/prisma/client';
 import { authMethodToApi } from './auth-method-names';
 import type { MessageCounts } from '../messages/counts';
@@ -8,7 +8,11 @@ import { storedServerInfo } from './server-info';
  * An account row as the API shows it. Built field by field, so the sealed password (and any
  * column added later) never reaches a reply by accident.
  */
-export function toAccountOut(account: Pop3Account, counts: MessageCounts): AccountOut {
+export function toAccountOut(
+  account: Pop3Account,
+  counts: MessageCounts,
+  oauth: OAuthGrantSummary | null = null,
+): AccountOut {
   return {
     id: account.id,
     label: account.label,
@@ -35,5 +39,6 @@ export function toAccountOut(account: Pop3Account, counts: MessageCounts): Accou
     unreadCount: counts.unreadCount,
     serverInfo: storedServerInfo(account.serverInfo),
     createdAt: account.createdAt.toISOString(),
+    oauth,
   };
 }

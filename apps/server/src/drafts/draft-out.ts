@@ -25,7 +25,8 @@ export const draftOutSelect = {
 
 export type DraftOutRow = Prisma.DraftGetPayload<{ select: typeof draftOutSelect }>;
 
-export function toDraftOut(row: DraftOutRow): DraftOut {
+/** `maxOutgoingBytes`: the admin policy's, told so the compose form can show it before an upload. */
+export function toDraftOut(row: DraftOutRow, maxOutgoingBytes: number): DraftOut {
   return {
     id: row.id,
     identityId: row.identityId,
@@ -41,5 +42,6 @@ export function toDraftOut(row: DraftOutRow): DraftOut {
     attachments: row.attachments,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    maxOutgoingBytes,
   };
 }

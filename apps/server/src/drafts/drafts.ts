@@ -1,4 +1,5 @@
 import type { DraftIn, DraftOut, DraftPatch } from '@popgate/contracts';
+import { loadPolicy } from '../accounts/account-policy-check';
 import { asBytes } from '../db/bytes';
 import type { Db } from '../db/prisma';
 import { conflict, invalid, notFound } from '../domain-errors';
@@ -15,6 +16,9 @@ const HANDED_TO_OUTBOX = DRAFT_HIDDEN_WHILE;
 
 /** Drafts listed at most: a person has a handful; the list is bounded all the same. */
 const MAX_LISTED = 500;
+
+/** The admin's limit for a whole outgoing message, answered with every draft. */
+const outgoingLimit = async (prisma: Db) => (await loadPolicy(prisma)).maxOutgoingBytes;
 
 const addresses = (list: Array<{ name: string; address: string }> | undefined) =>
   list?.map((r) => ({ name: r.name, address: r.address }));
@@ -60,7 +64,7 @@ export async function createDraft(prisma: Db, userId: string, input: DraftIn): P
     },
     select: draftOutSelect,
   });
-  return toDraftOut(row);
+  return toDraftOut(row, await outgoingLimit(prisma));
 }
 
 export async function getDraft(prisma: Db, userId: string, id: string): Promise<DraftOut> {
@@ -68,7 +72,7 @@ export async function getDraft(prisma: Db, userId: string, id: string): Promise<
     ? await prisma.draft.findFirst({ where: { id, userId }, select: draftOutSelect })
     : null;
   if (!row) throw notFound('No such draft');
-  return toDraftOut(row);
+  return toDraftOut(row, await outgoingLimit(prisma));
 }
 
 /** The user's drafts, newest first, without those handed to the outbox. */
@@ -79,7 +83,8 @@ export async function listDrafts(prisma: Db, userId: string): Promise<DraftOut[]
     take: MAX_LISTED,
     select: draftOutSelect,
   });
-  return rows.map(toDraftOut);
+  const limit = await outgoingLimit(prisma);
+  return rows.map((row) => toDraftOut(row, limit));
 }
 
 /** The caller's draft, or not found; a draft handed to the outbox cannot change (409). */
@@ -125,7 +130,7 @@ export async function updateDraft(
     },
     select: draftOutSelect,
   });
-  return toDraftOut(row);
+  return toDraftOut(row, await outgoingLimit(prisma));
 }
 
 /** Removes the draft and its attachments; an outbox item sent from it keeps its own bytes. */

@@ -1,5 +1,6 @@
 import { AccountOut } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountGrants } from '../../accounts/account-oauth';
 import { toAccountOut } from '../../accounts/account-out';
 import { messageCounts } from '../../messages/counts';
 import { ownedAccount } from '../../accounts/owned-account';
@@ -20,7 +21,8 @@ export const getAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const account = await ownedAccount(prisma, request.user!.id, request.params.id);
       const counts = await messageCounts(prisma, [account.id]);
-      return toAccountOut(account, counts(account.id));
+      const grants = await accountGrants(prisma, [account.id]);
+      return toAccountOut(account, counts(account.id), grants(account.id));
     },
   );
 };

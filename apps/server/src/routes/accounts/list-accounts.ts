@@ -1,5 +1,6 @@
 import { AccountList } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountGrants } from '../../accounts/account-oauth';
 import { toAccountOut } from '../../accounts/account-out';
 import { messageCounts } from '../../messages/counts';
 import { accountErrors } from './responses';
@@ -24,7 +25,13 @@ export const listAccountsRoute: FastifyPluginAsyncTypebox = async (app) => {
         prisma,
         accounts.map((a) => a.id),
       );
-      return accounts.map((account) => toAccountOut(account, counts(account.id)));
+      const grants = await accountGrants(
+        prisma,
+        accounts.map((a) => a.id),
+      );
+      return accounts.map((account) =>
+        toAccountOut(account, counts(account.id), grants(account.id)),
+      );
     },
   );
 };

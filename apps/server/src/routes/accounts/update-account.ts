@@ -7,6 +7,7 @@ import {
   checkSecurity,
   loadPolicy,
 } from '../../accounts/account-policy-check';
+import { accountGrants } from '../../accounts/account-oauth';
 import { toAccountOut } from '../../accounts/account-out';
 import { accountUpdate } from '../../accounts/account-update';
 import { messageCounts } from '../../messages/counts';
@@ -83,7 +84,8 @@ export const updateAccountRoute: FastifyPluginAsyncTypebox = async (app) => {
         });
       }
       const counts = await messageCounts(prisma, [account.id]);
-      return toAccountOut(account, counts(account.id));
+      const grants = await accountGrants(prisma, [account.id]);
+      return toAccountOut(account, counts(account.id), grants(account.id));
     },
   );
 };
