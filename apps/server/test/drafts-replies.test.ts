@@ -175,6 +175,16 @@ describe('replying', () => {
     });
   });
 
+  it('writes plain text when the client gives its own text and no HTML, so its words are what is sent', async () => {
+    const { client, deliver } = await mailbox();
+    const original = await deliver(ORIGINAL);
+    const draft = (
+      await client.post('/api/drafts', { inReplyTo: original.id, text: 'My answer' })
+    ).json();
+    expect(draft).toMatchObject({ text: 'My answer', html: null, inReplyTo: original.id });
+    expect(draft.subject).toMatch(/^Re: /);
+  });
+
   it("answers 404 for another user's message", async () => {
     const { deliver } = await mailbox();
     const stranger = await mailbox();

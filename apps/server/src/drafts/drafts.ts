@@ -32,7 +32,8 @@ async function checkIdentity(prisma: Db, userId: string, identityId: string | nu
 
 /**
  * A new draft. With `inReplyTo` or `forwardOf` the server fills in what the client leaves out
- * (deriveFromMessage); every field the client gives wins.
+ * (deriveFromMessage); every field the client gives wins, and `text` without `html` means a
+ * plain-text draft.
  */
 export async function createDraft(prisma: Db, userId: string, input: DraftIn): Promise<DraftOut> {
   await checkIdentity(prisma, userId, input.identityId);
@@ -46,7 +47,14 @@ export async function createDraft(prisma: Db, userId: string, input: DraftIn): P
       bcc: addresses(input.bcc) ?? [],
       subject: input.subject ?? derived?.subject ?? '',
       text: input.text ?? derived?.text ?? '',
-      html: input.html !== undefined ? input.html : (derived?.html ?? null),
+      // A client that writes the text itself and no HTML writes plain text: the derived HTML
+      // quote would otherwise become the message and the client's words would be lost.
+      html:
+        input.html !== undefined
+          ? input.html
+          : input.text !== undefined
+            ? null
+            : (derived?.html ?? null),
       inReplyToId: derived?.inReplyToId ?? null,
       forwardOfId: derived?.forwardOfId ?? null,
       forwardAsAttachment: derived?.forwardAsAttachment ?? false,
