@@ -62,4 +62,35 @@ describe('housekeeping', () => {
     expect(await prisma.messageSource.findUnique({ where: { sha256: orphan } })).toBeNull();
     expect(await prisma.messageSource.findUnique({ where: { sha256: fresh } })).not.toBeNull();
   });
+
+  it('removes OAuth2 sign-ins past their time and keeps those still in progress', async () => {
+    const { user, account } = await userWithAccount(prisma);
+    const session = await prisma.session.create({
+      data: {
+        tokenHash: `oauth-${randomBytes(4).toString('hex')}`,
+        userId: user.id,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const pending = (stateHash: string, expiresAt: Date) =>
+      prisma.oAuthAuthorization.create({
+        data: {
+          stateHash,
+          sessionId: session.id,
+          accountId: account.id,
+          provider: 'generic',
+          verifierCiphertext: new Uint8Array(randomBytes(16)),
+          verifierKeyId: 'k',
+          redirectUri: 'http://popgate.test/api/oauth/callback',
+          expiresAt,
+        },
+      });
+    await pending('abandoned', new Date(Date.now() - 60_000));
+    await pending('in-progress', new Date(Date.now() + 600_000));
+
+    const removed = await runHousekeeping(prisma);
+    expect(removed.oauthAuthorizations).toBe(1);
+    const left = await prisma.oAuthAuthorization.findMany({ where: { sessionId: session.id } });
+    expect(left.map((row) => row.stateHash)).toEqual(['in-progress']);
+  });
 });

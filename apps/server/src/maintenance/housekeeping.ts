@@ -18,11 +18,13 @@ export interface HousekeepingResult {
   sessions: number;
   syncRuns: number;
   orphanSources: number;
+  oauthAuthorizations: number;
 }
 
 /**
  * Removes what has served its time: old events, sign-in attempts, ended sessions, old sync-run
- * records, and raw message bytes no message points to any more (their account was removed).
+ * records, raw message bytes no message points to any more (their account was removed), and
+ * OAuth2 sign-ins abandoned at the provider (past their 10 minutes, they can no longer finish).
  * Safe to run from several processes at once.
  */
 export async function runHousekeeping(prisma: Db): Promise<HousekeepingResult> {
@@ -44,11 +46,15 @@ export async function runHousekeeping(prisma: Db): Promise<HousekeepingResult> {
     where: { startedAt: { lt: daysAgo(RETENTION.syncRunsDays) } },
   });
   const orphanSources = await removeOrphanSources(prisma);
+  const oauthAuthorizations = await prisma.oAuthAuthorization.deleteMany({
+    where: { expiresAt: { lt: new Date() } },
+  });
   return {
     events: events.count,
     signInAttempts: signInAttempts.count,
     sessions: sessions.count,
     syncRuns: syncRuns.count,
     orphanSources,
+    oauthAuthorizations: oauthAuthorizations.count,
   };
 }
