@@ -109,7 +109,10 @@ describe('the "Sending (SMTP)" form', () => {
           },
         },
       },
-      'POST /api/identities/test': { body: testReply },
+      'POST /api/identities/test':
+        typeof testReply === 'function'
+          ? (testReply as (call: { body: unknown }) => { body: unknown })
+          : { body: testReply },
       'POST /api/identities': (call) => ({ status: 201, body: identity(call.body as object) }),
     });
     vi.stubGlobal('fetch', fake.fetcher);
@@ -187,6 +190,81 @@ describe('the "Sending (SMTP)" form', () => {
     expect(result.text()).toContain('220 mail.work.example ESMTP Postfix');
     expect(result.text()).toContain('TLSv1.3');
     wrapper.unmount();
+  });
+
+  it('trusts a certificate the test did not: pinned, tested again, saved with the identity', async () => {
+    const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
+    const { wrapper, fake } = await mountOffer((call: { body: unknown }) =>
+      (call.body as { tls?: unknown }).tls
+        ? {
+            body: {
+              ok: true,
+              serverInfo: {
+                host: 'mail.work.example',
+                port: 465,
+                address: '192.0.2.25',
+                security: 'tls',
+                greeting: '220 mail.work.example ESMTP',
+                extensions: [],
+                authMechanisms: ['PLAIN'],
+                authenticatedWith: 'PLAIN',
+                maxMessageBytes: null,
+                pipelining: false,
+                tls: {
+                  protocol: 'TLSv1.3',
+                  cipher: 'X',
+                  fingerprint256: fingerprint,
+                  trustedBy: 'pin',
+                },
+              },
+            },
+          }
+        : {
+            body: {
+              ok: false,
+              error: {
+                code: 'TLS_UNTRUSTED',
+                message: 'self-signed certificate',
+                fingerprint256: fingerprint,
+              },
+            },
+          },
+    );
+    await wrapper.get('button.button:not([type="submit"])').trigger('click');
+    await flushPromises();
+    const result = wrapper.get('[data-testid="smtp-test-result"]');
+    expect(result.text()).toContain('The sending server’s certificate is not trusted.');
+    expect(wrapper.get('[data-testid="smtp-fingerprint"]').text()).toBe(fingerprint);
+    const trust = result
+      .findAll('button')
+      .find((button) => button.text() === 'Trust this certificate');
+    await trust!.trigger('click');
+    await flushPromises();
+    const tests = fake.calls.filter((call) => call.url === '/api/identities/test');
+    expect(tests).toHaveLength(2);
+    expect(tests[1]!.body).toMatchObject({ tls: { pinSha256: fingerprint } });
+    expect(wrapper.get('[data-testid="smtp-test-result"]').text()).toContain(
+      'Connected and signed in.',
+    );
+    expect(wrapper.get('[data-testid="smtp-pinned"]').text()).toContain(fingerprint);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const created = fake.calls.find(
+      (call) => call.method === 'POST' && call.url === '/api/identities',
+    )!;
+    expect(created.body).toMatchObject({ smtp: { tls: { pinSha256: fingerprint } } });
+    wrapper.unmount();
+  });
+
+  it('asks for the receiving password again when the trusted certificate changes', () => {
+    const saved = identity();
+    const form = { ...formFromIdentity(saved), pinSha256: 'ab'.repeat(32) };
+    expect(toIdentityPatch(form, saved)).toEqual({
+      smtp: {
+        tls: { pinSha256: Array.from({ length: 32 }, () => 'AB').join(':') },
+        useAccountPassword: true,
+      },
+    });
   });
 
   it('does not save an invalid form, and saves a valid one', async () => {

@@ -10,6 +10,7 @@ import type {
   SmtpAuthMethod,
   SmtpServerInfo,
 } from '@popgate/contracts';
+import { normalizeFingerprint } from './account-form';
 import { isValidAddress } from './addresses';
 import type { InfoRow } from './server-info';
 
@@ -29,6 +30,8 @@ export interface IdentityForm {
   passwordMode: 'account' | 'own';
   password: string;
   auth: SmtpAuthMethod;
+  /** A certificate the user chose to trust (its SHA-256 fingerprint), '' for the usual checks. */
+  pinSha256: string;
 }
 
 export type IdentityFormErrors = Partial<Record<keyof IdentityForm, string>>;
@@ -74,6 +77,7 @@ export function newIdentityForm(
     passwordMode: 'account',
     password: '',
     auth: 'auto',
+    pinSha256: '',
   };
 }
 
@@ -92,10 +96,17 @@ export function formFromIdentity(identity: IdentityOut): IdentityForm {
     passwordMode: identity.smtp.passwordSource,
     password: '',
     auth: identity.smtp.auth,
+    pinSha256: identity.smtp.tls.pinSha256 ?? '',
   };
 }
 
 const hostKey = (host: string) => host.trim().toLowerCase().replace(/\.$/, '');
+const pinOf = (pin: string | null | undefined) => (pin ? normalizeFingerprint(pin) : null);
+/** The trusted certificate, as the API takes it; nothing when none was chosen. */
+const tlsOf = (form: IdentityForm) => {
+  const pinSha256 = pinOf(form.pinSha256);
+  return pinSha256 ? { tls: { pinSha256 } } : {};
+};
 
 /** The connection settings changed from the saved ones (a stored password would go elsewhere). */
 export function connectionChanged(form: IdentityForm, original: IdentityOut): boolean {
@@ -103,7 +114,8 @@ export function connectionChanged(form: IdentityForm, original: IdentityOut): bo
     hostKey(form.host) !== hostKey(original.smtp.host) ||
     form.port !== original.smtp.port ||
     form.security !== original.smtp.security ||
-    form.username.trim() !== original.smtp.username
+    form.username.trim() !== original.smtp.username ||
+    pinOf(form.pinSha256) !== pinOf(original.smtp.tls.pinSha256)
   );
 }
 
@@ -166,6 +178,7 @@ export function toIdentityIn(form: IdentityForm, accountId: string): IdentityIn 
       security: form.security,
       username: form.username.trim(),
       auth: form.auth,
+      ...tlsOf(form),
       ...(form.passwordMode === 'own' && form.password ? { password: form.password } : {}),
     },
   };
@@ -191,6 +204,9 @@ export function toIdentityPatch(form: IdentityForm, original: IdentityOut): Iden
   if (form.security !== before.security) smtp.security = form.security;
   if (form.username.trim() !== before.username) smtp.username = form.username.trim();
   if (form.auth !== before.auth) smtp.auth = form.auth;
+  if (pinOf(form.pinSha256) !== pinOf(before.pinSha256)) {
+    smtp.tls = { pinSha256: pinOf(form.pinSha256) };
+  }
   if (form.passwordMode === 'own' && form.password) smtp.password = form.password;
   else if (
     form.passwordMode === 'account' &&
@@ -213,6 +229,7 @@ export function toIdentityTestIn(
     security: form.security,
     username: form.username.trim(),
     auth: form.auth,
+    ...tlsOf(form),
   };
   if (form.passwordMode === 'own' && form.password) test.password = form.password;
   else if (form.passwordMode === 'own' && ids.identity) test.identityId = ids.identity.id;
@@ -257,7 +274,9 @@ export function explainSmtpTestError(
     case 'TLS_UNTRUSTED':
       return {
         title: 'The sending server’s certificate is not trusted.',
-        detail: `It is not signed by an authority Popgate knows${said}. Ask your provider or administrator for the right server name.`,
+        detail: error.fingerprint256
+          ? 'It is not signed by an authority Popgate knows (often a self-signed certificate). If your provider or administrator confirms the fingerprint below, trust this certificate and Popgate will accept exactly this one.'
+          : `It is not signed by an authority Popgate knows${said}. Ask your provider or administrator for the right server name.`,
         fingerprint: error.fingerprint256,
       };
     case 'TLS_FAILED':
