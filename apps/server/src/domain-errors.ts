@@ -34,6 +34,8 @@ export class DomainError extends Error {
     readonly retryAfterSeconds?: number,
     /** Every problem found, when there are several to report at once. */
     readonly problems?: Problem[],
+    /** Where in the input it went wrong (1-based), for text a user typed (a search). */
+    readonly position?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -16,6 +16,8 @@ export const ErrorReply = Type.Object({
     message: Type.String({ description: 'What went wrong, in words a user can act on' }),
     /** Every problem found, field by field, when there are several (a draft that cannot be sent). */
     problems: Type.Optional(Type.Array(ErrorProblem)),
+    /** Where the input is wrong, 1-based (a search query: INVALID_QUERY). */
+    position: Type.Optional(Type.Integer({ minimum: 1 })),
   }),
 });
 export type ErrorReply = Static<typeof ErrorReply>;

@@ -10,3 +10,5 @@ export * from './identities';
 export * from './outbox';
 export * from './autoconfig';
 export * from './oauth';
+export * from './search-matches';
+export * from './conversations';

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
@@ -50,7 +51,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     throw error;
   }
 
-  const db = await PGlite.create({ dataDir: pgDir });
+  // Search folds accents with unaccent (the migration search_multilingual creates it).
+  const db = await PGlite.create({ dataDir: pgDir, extensions: { unaccent } });
   // The driver replaces a connection after a query error; with the default limit of one
   // connection the replacement is refused while the old one is still closing.
   const server = new PGLiteSocketServer({

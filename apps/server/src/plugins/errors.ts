@@ -46,6 +46,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
           code: error.code,
           message: error.message,
           ...(error.problems && { problems: error.problems }),
+          ...(error.position !== undefined && { position: error.position }),
         },
       });
     }

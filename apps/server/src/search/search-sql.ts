@@ -1,0 +1,191 @@
+import { Prisma } from '../generated/prisma/client';
+import type { SearchNode, TextField, TextNode } from './search-node';
+
+/**
+ * A parsed search as SQL over `messages m` (see the migration search_multilingual for the
+ * functions): `where` to filter, `rank` to order by (best first), the words to centre a snippet
+ * on, and whether the query chose its folder itself (in:…), which then replaces the list's.
+ */
+export interface SearchSql {
+  where: Prisma.Sql;
+  /** A `real`: 2 for a hit in the subject or sender, +1 when the words occur as one phrase. */
+  rank: Prisma.Sql;
+  /** What the user looks for (not excluded): snippets are centred on the first of them. */
+  terms: string[];
+  choosesFolder: boolean;
+}
+
+/** Which parts of the document (tsvector weights) each field's words are looked for in. */
+const WEIGHTS: Record<TextField, string> = {
+  any: '',
+  subject: 'A',
+  from: 'B',
+  // Like Gmail's, to: finds To and Cc recipients; cc: only Cc (checked on the row).
+  to: 'C',
+  cc: 'C',
+  // File names are indexed with the body (D); the name itself is checked on the attachments.
+  filename: 'D',
+};
+
+/** The highest-ranking parts: the subject and the sender. */
+const RANK_WEIGHTS: Partial<Record<TextField, string>> = { any: 'AB', subject: 'A', from: 'B' };
+
+/** LIKE's own characters, taken literally. */
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+const term = (node: TextNode, weights: string) =>
+  Prisma.sql`popgate_search_term(${node.value}::text, ${node.prefix}, ${weights}::text)`;
+
+/** The tsquery of a subtree made only of text matches the index answers alone, else null. */
+function tsQuery(node: SearchNode): Prisma.Sql | null {
+  switch (node.kind) {
+    case 'text':
+      return node.field === 'cc' || node.field === 'filename'
+        ? null
+        : term(node, WEIGHTS[node.field]);
+    case 'not': {
+      const child = tsQuery(node.child);
+      return child && Prisma.sql`(!! ${child})`;
+    }
+    case 'and':
+    case 'or': {
+      const children = node.children.map(tsQuery);
+      if (children.some((child) => child === null)) return null;
+      return Prisma.sql`(${Prisma.join(children as Prisma.Sql[], node.kind === 'and' ? ' && ' : ' || ')})`;
+    }
+    default:
+      return null;
+  }
+}
+
+function textSql(node: TextNode): Prisma.Sql {
+  const indexed = Prisma.sql`m.search @@ ${term(node, WEIGHTS[node.field])}`;
+  const pattern = `%${likeEscape(node.value)}%`;
+  if (node.field === 'cc') {
+    return Prisma.sql`(${indexed} AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.cc) AS cc
+       WHERE popgate_search_fold(coalesce(cc->>'name', '') || ' ' || coalesce(cc->>'address', ''))
+             LIKE popgate_search_fold(${pattern}::text)))`;
+  }
+  if (node.field === 'filename') {
+    return Prisma.sql`(${indexed} AND EXISTS (SELECT 1 FROM attachments a
+       WHERE a."messageId" = m.id AND popgate_search_fold(a.filename) LIKE popgate_search_fold(${pattern}::text)))`;
+  }
+  return indexed;
+}
+
+function predicate(node: SearchNode, userId: string): Prisma.Sql {
+  const ts = tsQuery(node);
+  if (ts) return Prisma.sql`m.search @@ ${ts}`;
+  switch (node.kind) {
+    case 'text':
+      return textSql(node);
+    case 'and':
+    case 'or':
+      return Prisma.sql`(${Prisma.join(
+        node.children.map((child) => predicate(child, userId)),
+        node.kind === 'and' ? ' AND ' : ' OR ',
+      )})`;
+    case 'not':
+      return Prisma.sql`NOT ${predicate(node.child, userId)}`;
+    case 'flag':
+      switch (node.flag) {
+        case 'attachment':
+          return Prisma.sql`m."hasAttachments"`;
+        case 'unread':
+          return Prisma.sql`NOT m.seen`;
+        case 'read':
+          return Prisma.sql`m.seen`;
+        case 'starred':
+          return Prisma.sql`m.flagged`;
+        case 'unstarred':
+          return Prisma.sql`NOT m.flagged`;
+      }
+      break;
+    case 'folder':
+      switch (node.folder) {
+        case 'inbox':
+          return Prisma.sql`(m."trashedAt" IS NULL AND m.origin <> 'sent')`;
+        case 'sent':
+          return Prisma.sql`(m."trashedAt" IS NULL AND m.origin = 'sent')`;
+        case 'trash':
+          return Prisma.sql`m."trashedAt" IS NOT NULL`;
+        case 'anywhere':
+          return Prisma.sql`TRUE`;
+      }
+      break;
+    case 'account': {
+      const pattern = `%${likeEscape(node.value)}%`;
+      return Prisma.sql`m."accountId" IN (SELECT a.id FROM pop3_accounts a
+         WHERE a."userId" = ${userId}::uuid
+           AND (popgate_search_fold(a.label) LIKE popgate_search_fold(${pattern}::text)
+             OR lower(a.host) LIKE lower(${pattern}::text)
+             OR lower(a.username) LIKE lower(${pattern}::text)))`;
+    }
+    case 'date': {
+      const at =
+        'day' in node.at
+          ? Prisma.sql`${node.at.day}::timestamp`
+          : Prisma.sql`(now() AT TIME ZONE 'UTC') - make_interval(${Prisma.raw(
+              `${node.at.ago.unit}s`,
+            )} => ${node.at.ago.amount}::int)`;
+      return node.op === 'before' ? Prisma.sql`m.date < ${at}` : Prisma.sql`m.date >= ${at}`;
+    }
+    case 'size':
+      return node.op === 'larger'
+        ? Prisma.sql`m.size > ${node.bytes}::int`
+        : Prisma.sql`m.size < ${node.bytes}::int`;
+  }
+  throw new Error(`unhandled search node ${JSON.stringify(node)}`);
+}
+
+/** The text nodes a message is looked for by (not under a minus sign). */
+function wanted(node: SearchNode, out: TextNode[] = []): TextNode[] {
+  if (node.kind === 'text') out.push(node);
+  if (node.kind === 'and' || node.kind === 'or') node.children.forEach((c) => wanted(c, out));
+  return out;
+}
+
+function containsFolder(node: SearchNode): boolean {
+  if (node.kind === 'folder') return true;
+  if (node.kind === 'not') return containsFolder(node.child);
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(containsFolder);
+  return false;
+}
+
+/** Words as found in text: the word, and for a longer one its start (a plural finds the singular). */
+function snippetTerms(nodes: TextNode[]): string[] {
+  const terms = new Set<string>();
+  for (const node of nodes) {
+    const value = node.value.trim();
+    if (!value) continue;
+    terms.add(value);
+    if (!node.phrase && value.length > 5 && /^\p{L}+$/u.test(value)) {
+      terms.add(value.slice(0, Math.max(5, value.length - 2)));
+    }
+  }
+  return [...terms].slice(0, 40);
+}
+
+export function searchSql(node: SearchNode, userId: string): SearchSql {
+  const nodes = wanted(node);
+  const ranked = nodes.filter((n) => RANK_WEIGHTS[n.field] !== undefined);
+  const words = nodes.filter((n) => n.field === 'any' && !n.phrase);
+  const hit = ranked.length
+    ? Prisma.sql`CASE WHEN m.search @@ (${Prisma.join(
+        ranked.map((n) => term(n, RANK_WEIGHTS[n.field]!)),
+        ' || ',
+      )}) THEN 2 ELSE 0 END`
+    : Prisma.sql`0`;
+  const phrase =
+    words.length > 1
+      ? Prisma.sql` + CASE WHEN m.search @@ popgate_search_term(${words
+          .map((w) => w.value)
+          .join(' ')}::text, ${words.at(-1)!.prefix}, '') THEN 1 ELSE 0 END`
+      : Prisma.empty;
+  return {
+    where: predicate(node, userId),
+    rank: Prisma.sql`(${hit}${phrase})::real`,
+    terms: snippetTerms(nodes.filter((n) => n.field === 'any' || n.field === 'subject')),
+    choosesFolder: containsFolder(node),
+  };
+}
