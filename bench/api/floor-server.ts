@@ -23,7 +23,13 @@ export async function startFloorServer(url: string, userId: string, poolSize: nu
     const q = query.get('q') ?? undefined;
     pool
       .query<ListRow>(
-        listStatement({ userId, search: q ?? null, trash: false, limit, ...(after && { after }) }),
+        listStatement({
+          userId,
+          search: q ?? null,
+          folder: 'inbox',
+          limit,
+          ...(after && { after }),
+        }),
       )
       .then(({ rows }) => {
         const body = JSON.stringify(listPage(rows, limit));
