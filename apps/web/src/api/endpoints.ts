@@ -14,6 +14,7 @@ import type {
   AdminUserQuery,
   AuditEntryOut,
   AuditQuery,
+  AutoconfigReply,
   AccountOut,
   AccountPatch,
   AccountPolicy,
@@ -34,6 +35,7 @@ import type {
   OutboxItemOut,
   OutboxList,
   Me,
+  OAuthProvidersReply,
   MessageBulkPatch,
   MessageDetail,
   MessageList,
@@ -189,5 +191,24 @@ export function outboxApi(client: ApiClient = api) {
     list: () => client.get<OutboxList>('/api/outbox'),
     cancel: (id: string) => client.post<OutboxItemOut>(`/api/outbox/${enc(id)}/cancel`),
     retry: (id: string) => client.post<OutboxItemOut>(`/api/outbox/${enc(id)}/retry`),
+  };
+}
+
+/** Proposed settings for an address: provider presets, the domain's document, MX, a guess. */
+export function autoconfigApi(client: ApiClient = api) {
+  return {
+    /** `probe`: confirm a plain guess by greeting the guessed POP3 server (no sign-in). */
+    lookup: (email: string, options: { probe?: boolean; signal?: AbortSignal } = {}) =>
+      client.get<AutoconfigReply>('/api/autoconfig', {
+        query: { email, probe: options.probe ? 1 : undefined },
+        signal: options.signal,
+      }),
+  };
+}
+
+/** OAuth2 sign-in for accounts: the providers this Popgate's operator configured. */
+export function oauthApi(client: ApiClient = api) {
+  return {
+    providers: () => client.get<OAuthProvidersReply>('/api/oauth/providers'),
   };
 }

@@ -44,7 +44,19 @@ export const AUTH_CHOICES: { value: AuthMethod; label: string }[] = [
   { value: 'cram-md5', label: 'Encrypted password (CRAM-MD5)' },
   { value: 'apop', label: 'Encrypted password (APOP)' },
   { value: 'xoauth2', label: 'OAuth2 (access token as the password)' },
+  { value: 'oauthbearer', label: 'OAuth2 bearer (access token as the password)' },
 ];
+
+/** For an account signed in at its provider: the two ways POP3 takes the provider's token. */
+export const OAUTH_AUTH_CHOICES: { value: AuthMethod; label: string }[] = [
+  { value: 'xoauth2', label: 'OAuth2 sign-in (XOAUTH2)' },
+  { value: 'oauthbearer', label: 'OAuth2 sign-in (OAUTHBEARER, RFC 7628)' },
+];
+
+export const isOAuthMethod = (auth: AuthMethod) => auth === 'xoauth2' || auth === 'oauthbearer';
+
+/** The login methods to choose from: the token ones for an account signed in at a provider. */
+export const authChoices = (signedIn: boolean) => (signedIn ? OAUTH_AUTH_CHOICES : AUTH_CHOICES);
 
 /** A new account's form; `defaults` are this Popgate's (the admin's retention and minimum interval). */
 export function emptyForm(defaults?: AccountPolicy): AccountForm {
@@ -240,11 +252,15 @@ export function passwordNeededReason(form: AccountForm, original: AccountOut | n
 
 export type FormErrors = Partial<Record<keyof AccountForm, string>>;
 
-/** `original`: the linked account being edited (null or left out for a new one). */
+/**
+ * `original`: the linked account being edited (null or left out for a new one). `signIn`: the
+ * account signs in at its provider (OAuth2), so no password is asked for.
+ */
 export function validateForm(
   form: AccountForm,
   isNew: boolean,
   original: AccountOut | null = null,
+  options: { signIn?: boolean } = {},
 ): FormErrors {
   const errors: FormErrors = {};
   const host = form.host.trim();
@@ -254,8 +270,13 @@ export function validateForm(
     errors.port = 'A port is a number from 1 to 65535.';
   }
   if (!form.username.trim()) errors.username = 'Enter the user name (often your email address).';
-  if (isNew && !form.password) errors.password = 'Enter the password.';
-  else if (!isNew && !form.password) {
+  if (options.signIn) {
+    // The provider's sign-in stands for the password.
+  } else if (isNew && !form.password) errors.password = 'Enter the password.';
+  else if (original?.oauth && !isOAuthMethod(form.auth) && !form.password) {
+    errors.password =
+      'Enter the password (or an app password): this account signed in at its provider until now.';
+  } else if (!isNew && !form.password) {
     const reason = passwordNeededReason(form, original);
     if (reason) errors.password = reason;
   }

@@ -32,16 +32,54 @@ export function describeStatus(status: string): StatusText {
   return isAccountStatus(status) ? STATUS[status] : { label: status, tone: 'idle' };
 }
 
+/** An account whose provider withdrew its sign-in (OAuth2): only signing in again helps. */
+const signInExpired = (account: Pick<AccountOut, 'status' | 'lastErrorCode'>) =>
+  account.status === 'auth_failed' && account.lastErrorCode === 'OAUTH_REAUTH';
+
+/** An account's state in words, as the account's own card says it. */
+export function describeAccountStatus(account: AccountOut): StatusText {
+  if (!account.disabled && signInExpired(account)) {
+    return { label: 'Sign-in needed', tone: 'error' };
+  }
+  return describeStatus(account.disabled ? 'disabled' : account.status);
+}
+
 /** What to do about an account's state, in plain words; null when all is well. */
 export interface AccountFix {
   text: string;
-  /** The one thing that fixes it: edit the password, review the connection, or resume. */
-  action: 'password' | 'connection' | 'resume' | 'wait' | null;
+  /**
+   * The one thing that fixes it: edit the password, review the connection, resume, or sign in
+   * at the provider again (`oauth`: the provider to sign in to is `provider`).
+   */
+  action: 'password' | 'connection' | 'resume' | 'wait' | 'oauth' | null;
   actionLabel?: string;
+  provider?: string;
 }
 
-export function accountFix(account: AccountOut): AccountFix | null {
+/** `providerLabel`: the name of an OAuth2 provider as this Popgate calls it (Google, …). */
+export function accountFix(
+  account: AccountOut,
+  providerLabel: (name: string) => string = (name) => name,
+): AccountFix | null {
   const detail = account.lastError ? ` The server said: “${account.lastError}”.` : '';
+  if (!account.disabled && signInExpired(account)) {
+    const provider = account.oauth?.provider ?? null;
+    const name = provider ? providerLabel(provider) : 'your provider';
+    if (!provider) {
+      // Not linked any more: the account's page offers the sign-in again.
+      return {
+        text: `The sign-in at your provider was withdrawn or has expired. Popgate stopped checking this account until you sign in again.`,
+        action: 'connection',
+        actionLabel: 'Sign in again',
+      };
+    }
+    return {
+      text: `${name} no longer lets Popgate into this mailbox: the sign-in was withdrawn or has expired. Popgate stopped checking it until you sign in to ${name} again; your stored mail stays here.`,
+      action: 'oauth',
+      actionLabel: `Sign in to ${name} again`,
+      provider,
+    };
+  }
   if (account.disabled || account.status === 'disabled') {
     return {
       text: 'Popgate is not checking this account.',

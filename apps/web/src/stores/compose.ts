@@ -179,7 +179,7 @@ export const useComposeStore = defineStore('compose', () => {
 
   /** The admin's limit, when the server tells it with a draft (maxOutgoingBytes). */
   function learnLimit(draft: DraftOut): void {
-    const limit = (draft as DraftOut & { maxOutgoingBytes?: unknown }).maxOutgoingBytes;
+    const limit: unknown = draft.maxOutgoingBytes;
     if (typeof limit === 'number' && limit > 0) maxAttachmentBytes.value = limit;
   }
 

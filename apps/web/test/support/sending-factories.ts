@@ -21,6 +21,7 @@ export function draft(overrides: Partial<DraftOut> = {}): DraftOut {
     attachments: [],
     createdAt: '2026-03-01T10:00:00.000Z',
     updatedAt: '2026-03-01T10:00:00.000Z',
+    maxOutgoingBytes: 25 * 1024 * 1024,
     ...overrides,
   };
 }
