@@ -60,7 +60,8 @@ export function tokenize(query: string): Token[] {
       while (end < query.length && !isBoundary(query[end])) end += 1;
       const text = query.slice(i, end);
       const operator = OPERATOR.exec(text);
-      if (text === 'OR' || text === '|') {
+      // Gmail's OR is upper case; "or" is taken too (the list took it before operators came).
+      if (text === 'OR' || text === 'or' || text === '|') {
         tokens.push({ type: 'or', position: i + 1 });
       } else if (text === 'AND') {
         tokens.push({ type: 'and', position: i + 1 });

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { SearchNode, TextField, TextNode } from './search-node';
+import { highlightTerms, wanted } from './search-terms';
 
 /**
  * A parsed search as SQL over `messages m` (see the migration search_multilingual for the
@@ -138,32 +139,11 @@ function predicate(node: SearchNode, userId: string): Prisma.Sql {
   throw new Error(`unhandled search node ${JSON.stringify(node)}`);
 }
 
-/** The text nodes a message is looked for by (not under a minus sign). */
-function wanted(node: SearchNode, out: TextNode[] = []): TextNode[] {
-  if (node.kind === 'text') out.push(node);
-  if (node.kind === 'and' || node.kind === 'or') node.children.forEach((c) => wanted(c, out));
-  return out;
-}
-
 function containsFolder(node: SearchNode): boolean {
   if (node.kind === 'folder') return true;
   if (node.kind === 'not') return containsFolder(node.child);
   if (node.kind === 'and' || node.kind === 'or') return node.children.some(containsFolder);
   return false;
-}
-
-/** Words as found in text: the word, and for a longer one its start (a plural finds the singular). */
-function snippetTerms(nodes: TextNode[]): string[] {
-  const terms = new Set<string>();
-  for (const node of nodes) {
-    const value = node.value.trim();
-    if (!value) continue;
-    terms.add(value);
-    if (!node.phrase && value.length > 5 && /^\p{L}+$/u.test(value)) {
-      terms.add(value.slice(0, Math.max(5, value.length - 2)));
-    }
-  }
-  return [...terms].slice(0, 40);
 }
 
 export function searchSql(node: SearchNode, userId: string): SearchSql {
@@ -185,7 +165,7 @@ export function searchSql(node: SearchNode, userId: string): SearchSql {
   return {
     where: predicate(node, userId),
     rank: Prisma.sql`(${hit}${phrase})::real`,
-    terms: snippetTerms(nodes.filter((n) => n.field === 'any' || n.field === 'subject')),
+    terms: highlightTerms(nodes),
     choosesFolder: containsFolder(node),
   };
 }
