@@ -20,6 +20,7 @@ import { accountRoutes } from './routes/accounts';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { autoconfigRoutes } from './routes/autoconfig';
+import { conversationRoutes } from './routes/conversations';
 import { draftRoutes } from './routes/drafts';
 import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(identityRoutes);
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
+  await app.register(conversationRoutes);
   await app.register(oauthRoutes);
   await app.register(outboxRoutes);
   await app.register(draftRoutes);

@@ -59,7 +59,7 @@ describe('bad input answers 400 naming the field, never 500', () => {
 
   it('still takes a cursor it wrote for an old message', async () => {
     const cursor = encodeCursor({
-      date: new Date('1970-01-01T00:00:00Z'),
+      at: new Date('1970-01-01T00:00:00Z'),
       id: '01900000-0000-7000-8000-000000000000',
     });
     expect((await client.get(`/api/messages?cursor=${cursor}`)).statusCode).toBe(200);

@@ -11,12 +11,17 @@ export const MessageListItem = Type.Object({
   from: Address,
   /** The first recipients (To), for lists where the sender is the user (Sent). */
   to: Type.Optional(Type.Array(Address, { maxItems: 10 })),
-  date: Type.String({ description: 'ISO 8601' }),
+  date: Type.String({ description: 'ISO 8601: the Date header (shown)' }),
+  receivedAt: Type.Optional(
+    Type.String({ description: 'ISO 8601: when Popgate received it (the list is in this order)' }),
+  ),
   snippet: Type.String(),
   size: Type.Integer(),
   seen: Type.Boolean(),
   flagged: Type.Boolean(),
   hasAttachments: Type.Boolean(),
+  /** The conversation it belongs to (GET /api/conversations/:id); null until threaded. */
+  conversationId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type MessageListItem = Static<typeof MessageListItem>;
 

@@ -32,6 +32,7 @@ export const messageColumns = {
   size: { cast: 'integer', written: 'created' },
   receivedAt: { cast: 'timestamp', written: 'created' },
   origin: { written: 'created' },
+  conversationId: { cast: 'uuid', written: 'created' },
   headersOnly: { cast: 'boolean', written: 'downloaded' },
   partialReason: { written: 'downloaded' },
   sourceSha256: { written: 'downloaded' },
@@ -164,6 +165,7 @@ export function newMessageRow(
   message: DownloadedMessage,
   parsed: ParsedMessage,
   sourceSha256: string,
+  conversationId: string | null,
 ): NewMessageRow {
   return {
     id: uuidV7(),
@@ -173,6 +175,7 @@ export function newMessageRow(
     size: message.listedSize,
     receivedAt: utc(message.receivedAt),
     origin: message.origin ?? 'pop3',
+    conversationId,
     ...downloadedColumns(message, parsed, sourceSha256, message.receivedAt),
   };
 }
@@ -213,11 +216,14 @@ const listFields = {
   // Mailing-list mail may name hundreds: the list shows a few.
   to: field(['to'], (row) => (row.to as Address[]).slice(0, MAX_LIST_RECIPIENTS)),
   date: field(['date'], (row) => row.date.toISOString()),
+  // The list's order: when Popgate received it.
+  receivedAt: field(['receivedAt'], (row) => row.receivedAt.toISOString()),
   snippet: column('snippet'),
   size: column('size'),
   seen: column('seen'),
   flagged: column('flagged'),
   hasAttachments: column('hasAttachments'),
+  conversationId: column('conversationId'),
 } satisfies { [K in keyof MessageListItem]-?: ListField<ColumnName, MessageListItem[K]> };
 
 interface ListField<C extends ColumnName, Value> {

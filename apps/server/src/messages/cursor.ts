@@ -1,10 +1,12 @@
 /**
- * Where a page of the message list ended: the last message's date and id (the list's order), and
+ * Where a page of the message list ended: the last message's arrival (receivedAt) and id (the
+ * list's order), and
  * for a search its rank too, as PostgreSQL printed it (so it compares exactly when read back).
  * Opaque to clients: base64url of a small JSON array.
  */
 export interface MessageCursor {
-  date: Date;
+  /** The last message's receivedAt. */
+  at: Date;
   id: string;
   rank?: string;
 }
@@ -17,7 +19,7 @@ const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 const RANK = /^\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
 
 export function encodeCursor(cursor: MessageCursor): string {
-  const parts: unknown[] = [cursor.date.getTime(), cursor.id];
+  const parts: unknown[] = [cursor.at.getTime(), cursor.id];
   if (cursor.rank !== undefined) parts.push(cursor.rank);
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
@@ -36,7 +38,7 @@ export function decodeCursor(text: string): MessageCursor | null {
   if (time < EARLIEST || time > LATEST) return null;
   if (typeof id !== 'string' || !UUID.test(id)) return null;
   if (rank !== undefined && (typeof rank !== 'string' || !RANK.test(rank))) return null;
-  const date = new Date(time);
-  if (Number.isNaN(date.getTime())) return null;
-  return rank === undefined ? { date, id } : { date, id, rank };
+  const at = new Date(time);
+  if (Number.isNaN(at.getTime())) return null;
+  return rank === undefined ? { at, id } : { at, id, rank };
 }

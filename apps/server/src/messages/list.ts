@@ -68,7 +68,7 @@ export function listPage(rows: readonly ListRow[], limit: number): MessageList {
     nextCursor:
       rows.length > limit && last
         ? encodeCursor({
-            date: last.date,
+            at: last.receivedAt,
             id: last.id,
             ...(last.rank !== null && { rank: last.rank }),
           })
@@ -77,9 +77,11 @@ export function listPage(rows: readonly ListRow[], limit: number): MessageList {
 }
 
 /**
- * One page of a user's messages, newest first (date, then id, both descending: the order of the
- * (userId|accountId, date DESC, id DESC) indexes, so a page is an index range scan however deep
- * it is). A search orders by rank first, then the same; its keyset includes the rank, compared as
+ * One page of a user's messages, newest first by arrival in Popgate (receivedAt, then id, both
+ * descending: the order of the (userId|accountId, receivedAt DESC, id DESC) indexes, so a page is
+ * an index range scan however deep it is). Arrival, not the Date header: a message that arrives
+ * today with an old date shows on top where it is announced, and a future date cannot pin a
+ * message there; the Date header is still what the list shows. A search orders by rank first, then the same; its keyset includes the rank, compared as
  * PostgreSQL's own `real` so no page repeats or skips a row. Fetches one row more than asked to
  * learn whether another page follows. Sent through node-postgres itself: the list is the API's
  * busiest read, and Prisma's raw query costs more than the statement at this size.
@@ -111,11 +113,11 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
   const after = filters.after;
   if (after) {
     // Prisma keeps DateTime as UTC in `timestamp` columns: compare with the UTC wall time.
-    const date = after.date.toISOString();
+    const at = after.at.toISOString();
     where.push(
       query
-        ? Prisma.sql`(${rank}, m.date, m.id) < (${after.rank ?? '0'}::real, ${date}::timestamp, ${after.id}::uuid)`
-        : Prisma.sql`(m.date, m.id) < (${date}::timestamp, ${after.id}::uuid)`,
+        ? Prisma.sql`(${rank}, m."receivedAt", m.id) < (${after.rank ?? '0'}::real, ${at}::timestamp, ${after.id}::uuid)`
+        : Prisma.sql`(m."receivedAt", m.id) < (${at}::timestamp, ${after.id}::uuid)`,
     );
   }
   const statement = Prisma.sql`
@@ -123,7 +125,7 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
            ${query ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
       FROM messages m ${query ? Prisma.sql`, ${query} AS query` : Prisma.empty}
      WHERE ${Prisma.join(where, ' AND ')}
-     ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m.date DESC, m.id DESC
+     ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC
      LIMIT ${filters.limit + 1}`;
   return { text: statement.text, values: statement.values };
 }

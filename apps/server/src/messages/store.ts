@@ -5,6 +5,8 @@ import { poolOf, type Db } from '../db/prisma';
 import type { MessageOrigin } from '../generated/prisma/client';
 import { inTransaction } from '../db/transaction';
 import { utcTimestamps } from '../db/utc-timestamps';
+import { assignConversations } from '../conversations/assign';
+import { threadInput } from '../conversations/thread-input';
 import { notFound } from '../domain-errors';
 import type { ParsedMessage } from '../mail/parse-message';
 import {
@@ -115,12 +117,20 @@ export async function storeMessages(
       [...sources.values()],
       'ON CONFLICT DO NOTHING',
     );
+    // Each message's conversation, found or made before its row is written (one user a batch).
+    const conversations = await assignConversations(
+      client,
+      batch[0]!.message.userId,
+      hashed.map(({ message, parsed }) =>
+        threadInput({ ...parsed, date: parsed.date ?? message.receivedAt }),
+      ),
+    );
     const created = await insertRows<NewMessageRow, StoredListRow>(
       client,
       'messages',
       NEW_MESSAGE_COLUMNS,
-      hashed.map(({ message, parsed, sourceSha256 }) =>
-        newMessageRow(message, parsed, sourceSha256),
+      hashed.map(({ message, parsed, sourceSha256 }, index) =>
+        newMessageRow(message, parsed, sourceSha256, conversations[index]!),
       ),
       INSERT_TAIL,
     );

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { threadUnthreaded } from '../conversations/backfill';
 import { runHousekeeping } from '../maintenance/housekeeping';
 import { EventBus } from '../events/event-bus';
 import { systemClock } from '../sync/clock';
@@ -51,9 +52,17 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
     runHousekeeping(app.db.prisma)
       .then((removed) => app.log.info({ removed }, 'housekeeping done'))
       .catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
+  // Mail stored before conversations existed is threaded once, in the background, in batches.
+  let closing = false;
+  let backfill: Promise<unknown> = Promise.resolve();
   app.addHook('onReady', async () => {
     scheduler?.start();
     if (options.poll) {
+      backfill = threadUnthreaded(app.db.prisma, { shouldStop: () => closing })
+        .then((threaded) => {
+          if (threaded > 0) app.log.info({ threaded }, 'earlier messages threaded');
+        })
+        .catch((error: unknown) => app.log.warn({ err: error }, 'threading earlier mail failed'));
       housekeeping = setTimeout(function again() {
         void tidy();
         housekeeping = setTimeout(again, 3_600_000).unref();
@@ -61,7 +70,9 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
     }
   });
   app.addHook('onClose', async () => {
+    closing = true;
     clearTimeout(housekeeping);
+    await backfill;
     await scheduler?.stop();
     await events.close();
   });
