@@ -56,6 +56,11 @@ export const IdentitySmtpIn = Type.Object(
     security: Security,
     username: Type.Optional(Username),
     password: Type.Optional(Password),
+    /**
+     * The account is signed in with a provider (OAuth2): send with that sign-in's tokens, to this
+     * host. Needed once per host the provider does not own (its tokens go nowhere unchosen).
+     */
+    useAccountSignIn: Type.Optional(Type.Literal(true)),
     auth: Type.Optional(SmtpAuthMethod),
     tls: Type.Optional(AccountTls),
   },
@@ -80,7 +85,8 @@ export type IdentityIn = Static<typeof IdentityIn>;
 /**
  * PATCH /api/identities/:id: any subset. As for accounts, a stored SMTP password is only sent
  * to the server it was stored for: changing smtp.host, port, security or username, or the trusted
- * certificate, needs `smtp.password` (or `smtp.useAccountPassword: true`) in the same request.
+ * certificate, needs `smtp.password` (or `smtp.useAccountPassword: true`, or for an account signed
+ * in with a provider `smtp.useAccountSignIn: true`) in the same request.
  */
 export const IdentityPatch = Type.Object(
   {
@@ -98,6 +104,8 @@ export const IdentityPatch = Type.Object(
           password: Type.Optional(Password),
           /** Forget the identity's own password and use the account's POP3 password. */
           useAccountPassword: Type.Optional(Type.Literal(true)),
+          /** Send with the account's OAuth2 sign-in, to the host of this request (or the stored one). */
+          useAccountSignIn: Type.Optional(Type.Literal(true)),
           auth: Type.Optional(SmtpAuthMethod),
           tls: Type.Optional(AccountTls),
         },

@@ -27,11 +27,17 @@ export const OAuthStartParams = Type.Object(
   { additionalProperties: false },
 );
 
-/** GET /api/oauth/:provider/start: the account to link; answers a redirect to the provider. */
+/**
+ * GET /api/oauth/:provider/start: the account to link (accountId), or, without it, the address of
+ * an account to create by signing in (email, label): its servers come from the provider presets
+ * or the address's autoconfiguration. Answers a redirect to the provider.
+ */
 export const OAuthStartQuery = Type.Object(
   {
-    accountId: Type.String({ format: 'uuid' }),
-    /** The address to propose at the provider's sign-in page. */
+    accountId: Type.Optional(Type.String({ format: 'uuid' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** The address to propose at the provider's sign-in page (default: email). */
     loginHint: Type.Optional(Type.String({ maxLength: 320 })),
   },
   { additionalProperties: false },

@@ -2,6 +2,7 @@ import type { IdentityIn, IdentityPatch } from '@popgate/contracts';
 import type { Keyring } from '../crypto/secret-box';
 import type { Db } from '../db/prisma';
 import { uuidV7 } from '../db/uuid-v7';
+import { accountSignInFor, bindSmtpHost, type AccountSignIn } from '../oauth/smtp-binding';
 import { invalid, refused } from '../domain-errors';
 import { Prisma, type Identity, type Pop3Account } from '../generated/prisma/client';
 import { loadPolicy } from '../accounts/account-policy-check';
@@ -48,7 +49,17 @@ export async function createIdentity(
   checkSmtpPort(input.smtp.port, policy);
   checkSmtpSecurity(input.smtp.security, policy);
   await checkSmtpHost(host, policy, deps);
-  if (input.smtp.password === undefined) requireAccountPasswordDestination(account.host, host);
+  if (input.smtp.password !== undefined && input.smtp.useAccountSignIn) {
+    throw invalid('VALIDATION', 'body/smtp: give either a password or useAccountSignIn, not both');
+  }
+  // An account signed in with a provider sends with its tokens, to a host chosen for them.
+  const signIn =
+    input.smtp.password === undefined
+      ? await accountSignInFor(prisma, account.id, host, input.smtp.useAccountSignIn === true)
+      : null;
+  if (input.smtp.password === undefined && !signIn) {
+    requireAccountPasswordDestination(account.host, host);
+  }
   const count = await prisma.identity.count({ where: { userId } });
   if (count >= MAX_IDENTITIES_PER_USER) {
     throw refused(
@@ -57,7 +68,7 @@ export async function createIdentity(
     );
   }
   const id = uuidV7();
-  return prisma.identity.create({
+  const created = prisma.identity.create({
     data: {
       id,
       userId,
@@ -70,7 +81,7 @@ export async function createIdentity(
       smtpPort: input.smtp.port,
       smtpSecurity: input.smtp.security,
       smtpUsername: input.smtp.username ?? account.username,
-      smtpAuth: smtpAuthToDb(input.smtp.auth ?? 'auto'),
+      smtpAuth: signIn ? 'xoauth2' : smtpAuthToDb(input.smtp.auth ?? 'auto'),
       ...(input.smtp.password !== undefined
         ? sealIdentitySecret(keyring, id, input.smtp.password)
         : NO_IDENTITY_SECRET),
@@ -78,6 +89,9 @@ export async function createIdentity(
       smtpTlsPinSha256: orNull(input.smtp.tls?.pinSha256),
     },
   });
+  if (!signIn?.bind) return created;
+  const [identity] = await prisma.$transaction([created, bindSmtpHost(prisma, signIn.grant, host)]);
+  return identity;
 }
 
 export interface IdentityUpdate {
@@ -101,10 +115,13 @@ export async function updateIdentity(
   const { prisma, keyring } = deps;
   const current = await ownedIdentity(prisma, userId, id);
   const smtp = patch.smtp ?? {};
-  if (smtp.password !== undefined && smtp.useAccountPassword) {
+  if (
+    [smtp.password !== undefined, smtp.useAccountPassword, smtp.useAccountSignIn].filter(Boolean)
+      .length > 1
+  ) {
     throw invalid(
       'VALIDATION',
-      'body/smtp: give either a password or useAccountPassword, not both',
+      'body/smtp: give one of a password, useAccountPassword or useAccountSignIn',
     );
   }
   const data: Prisma.IdentityUncheckedUpdateInput = {};
@@ -140,11 +157,22 @@ export async function updateIdentity(
   }
 
   const nextHost = (data.smtpHost as string | undefined) ?? current.smtpHost;
+  let signIn: AccountSignIn | null = null;
   if (smtp.password !== undefined) {
     Object.assign(data, sealIdentitySecret(keyring, current.id, smtp.password));
     changed.push('smtp.password');
+  } else if (smtp.useAccountSignIn) {
+    // The user's consent to send the account's tokens to this host, with the host itself.
+    signIn = await accountSignInFor(prisma, current.accountId, nextHost, true);
+    if (current.smtpSecretCiphertext) {
+      Object.assign(data, NO_IDENTITY_SECRET);
+      changed.push('smtp.password');
+    }
+    set('smtp.auth', 'smtpAuth', 'xoauth2');
   } else if (smtp.useAccountPassword) {
-    requireAccountPasswordDestination(current.account.host, nextHost);
+    // The account's secret: its sign-in's tokens (to a host chosen for them) or its password.
+    const accountSignIn = await accountSignInFor(prisma, current.accountId, nextHost, false);
+    if (!accountSignIn) requireAccountPasswordDestination(current.account.host, nextHost);
     if (current.smtpSecretCiphertext) {
       Object.assign(data, NO_IDENTITY_SECRET);
       changed.push('smtp.password');
@@ -160,9 +188,11 @@ export async function updateIdentity(
     if (data.smtpSecurity !== undefined && smtp.security) checkSmtpSecurity(smtp.security, policy);
     if (data.smtpHost !== undefined) await checkSmtpHost(nextHost, policy, deps);
   }
-  const identity =
-    changed.length > 0
-      ? await prisma.identity.update({ where: { id: current.id }, data })
+  const update = prisma.identity.update({ where: { id: current.id }, data });
+  const identity = signIn?.bind
+    ? (await prisma.$transaction([update, bindSmtpHost(prisma, signIn.grant, nextHost)]))[0]
+    : changed.length > 0
+      ? await update
       : current;
   return { identity, changed };
 }

@@ -32,31 +32,37 @@ export interface SmtpTarget {
 }
 
 /**
- * An identity's SMTP settings with its secret: its own password, or else its account's POP3
- * password, which goes only to a server of the same domain as the POP3 server it was stored for
- * (DomainError PASSWORD_REQUIRED otherwise: checked here again, at every connection). Throws
- * SecretUnavailableError when the sealed secret cannot be opened.
+ * An identity's SMTP settings with its secret: its own password, or else its account's: the
+ * access token of the account's OAuth2 grant when the caller got one for this host (`accessToken`,
+ * signing in with XOAUTH2), or the POP3 password, which goes only to a server of the same domain
+ * as the POP3 server it was stored for (DomainError PASSWORD_REQUIRED otherwise: checked here
+ * again, at every connection). Throws SecretUnavailableError when the sealed secret cannot be
+ * opened.
  */
 export function smtpTargetOf(
   keyring: Keyring,
   identity: Identity,
   account: Pick<Pop3Account, 'id' | 'host' | 'secretCiphertext' | 'secretKeyId'>,
+  accessToken: string | null = null,
 ): SmtpTarget {
   let secret = openIdentitySecret(keyring, identity);
+  if (secret === null && accessToken !== null) {
+    return { ...targetSettings(identity), secret: accessToken, auth: 'xoauth2' };
+  }
   if (secret === null) {
     requireAccountPasswordDestination(account.host, identity.smtpHost);
     secret = openAccountSecret(keyring, account);
   }
-  return {
-    host: identity.smtpHost,
-    port: identity.smtpPort,
-    security: identity.smtpSecurity,
-    username: identity.smtpUsername,
-    secret,
-    auth: smtpAuthToApi(identity.smtpAuth),
-    tls: { caPem: identity.smtpTlsCaPem, pinSha256: identity.smtpTlsPinSha256 },
-  };
+  return { ...targetSettings(identity), secret, auth: smtpAuthToApi(identity.smtpAuth) };
 }
+
+const targetSettings = (identity: Identity) => ({
+  host: identity.smtpHost,
+  port: identity.smtpPort,
+  security: identity.smtpSecurity,
+  username: identity.smtpUsername,
+  tls: { caPem: identity.smtpTlsCaPem, pinSha256: identity.smtpTlsPinSha256 },
+});
 
 export interface SmtpSendResult {
   accepted: string[];
@@ -286,7 +292,9 @@ export async function connectSmtp(
           user: target.username,
           pass: target.secret,
           method: mechanism,
-          ...(xoauth2 ? { accessToken: target.secret } : {}),
+          // nodemailer runs XOAUTH2 (our handler) only when `oauth2` is set; without it, it falls
+          // back silently to the server's first mechanism and sends the token as a PLAIN password.
+          ...(xoauth2 ? { oauth2: {} as never } : {}),
         },
         done,
       ),

@@ -20,7 +20,9 @@ export type SmtpFailureCode =
   /** The stored password cannot be opened any more (another key, altered): enter it again. */
   | 'SECRET_UNAVAILABLE'
   /** The admin policy does not allow this server (port, TLS, host list) as it stands now. */
-  | 'NOT_ALLOWED';
+  | 'NOT_ALLOWED'
+  /** The account's OAuth2 grant is gone (invalid_grant): only signing in again helps. */
+  | 'OAUTH_REAUTH';
 
 export interface SmtpFailure {
   code: SmtpFailureCode;
@@ -51,7 +53,7 @@ export function toTestError(failure: SmtpFailure): IdentityTestError {
       ? 'PROTOCOL'
       : failure.code === 'NETWORK' || failure.code === 'OUTCOME_UNKNOWN'
         ? 'REFUSED'
-        : failure.code === 'SECRET_UNAVAILABLE'
+        : failure.code === 'SECRET_UNAVAILABLE' || failure.code === 'OAUTH_REAUTH'
           ? 'AUTH_FAILED'
           : failure.code === 'NOT_ALLOWED'
             ? 'BLOCKED_HOST'

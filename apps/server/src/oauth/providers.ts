@@ -13,6 +13,11 @@ export interface OAuthProvider {
   scopes: string[];
   /** Extra authorization request parameters the provider needs to issue a refresh token. */
   authorizationParams: Record<string, string>;
+  /**
+   * The provider's own SMTP servers, which take its tokens: a grant may send them there from the
+   * start. None for the generic provider (its SMTP server is chosen by the user or a preset).
+   */
+  smtpHosts: readonly string[];
   /** openid-client's view of the provider; found once, kept while it works. */
   configuration(): Promise<client.Configuration>;
 }
@@ -58,6 +63,7 @@ export class OAuthProviders {
         scopes: GOOGLE_SCOPES,
         // Google issues a refresh token only for offline access, and again only with consent.
         authorizationParams: { access_type: 'offline', prompt: 'consent' },
+        smtpHosts: ['smtp.gmail.com'],
         configuration: fixed(
           {
             issuer: 'https://accounts.google.com',
@@ -77,6 +83,8 @@ export class OAuthProviders {
         label: 'Microsoft',
         scopes: MICROSOFT_SCOPES,
         authorizationParams: {},
+        // Outlook.com's and Microsoft 365's submission servers.
+        smtpHosts: ['smtp-mail.outlook.com', 'smtp.office365.com'],
         configuration: fixed(
           {
             issuer: `https://login.microsoftonline.com/${config.microsoft.tenant}/v2.0`,
@@ -97,6 +105,7 @@ export class OAuthProviders {
         scopes: generic.scopes,
         // OpenID Connect honours offline_access only when consent is asked for.
         authorizationParams: generic.scopes.includes('offline_access') ? { prompt: 'consent' } : {},
+        smtpHosts: [],
         configuration: () => {
           found ??= client
             .discovery(

@@ -5,6 +5,7 @@ import type { OAuthGrant, Pop3Account } from '../generated/prisma/client';
 import { openToken, sealToken } from './grant-secrets';
 import { isInvalidGrant, OAuthReauthRequiredError, providerFailure } from './provider-failure';
 import type { OAuthProviders } from './providers';
+import { requireSmtpHostChosen } from './smtp-binding';
 
 /** Gives a POP3 (or SMTP) login the account's current access token. */
 export interface TokenSource {
@@ -15,8 +16,18 @@ export interface TokenSource {
    */
   accessTokenFor(
     account: Pick<Pop3Account, 'id' | 'host' | 'port' | 'username'>,
-    options?: { rejected?: string },
+    options?: TokenOptions,
   ): Promise<string | null>;
+}
+
+export interface TokenOptions {
+  /** The server refused this token although it had not expired: get another one. */
+  rejected?: string;
+  /**
+   * The token goes to this SMTP server rather than the account's POP3 server: only one the grant
+   * names (its provider's, or one the user chose), else DomainError OAUTH_SMTP_HOST_NOT_CHOSEN.
+   */
+  smtpHost?: string;
 }
 
 export interface TokenSourceDeps {
@@ -44,6 +55,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
   const checkUsable = (
     grant: OAuthGrant,
     account: Pick<Pop3Account, 'host' | 'port' | 'username'>,
+    smtpHost: string | undefined,
   ) => {
     const label = deps.providers.label(grant.provider);
     if (grant.status === 'reauth_required') {
@@ -60,6 +72,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
         "the account's server or user name changed since the sign-in",
       );
     }
+    if (smtpHost !== undefined) requireSmtpHostChosen(grant, smtpHost, label);
   };
 
   return {
@@ -70,7 +83,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
         token !== null && token !== options.rejected ? token : null;
       const seen = await deps.prisma.oAuthGrant.findUnique({ where: { accountId: account.id } });
       if (!seen) return null;
-      checkUsable(seen, account);
+      checkUsable(seen, account, options.smtpHost);
       const fresh = acceptable(usable(seen));
       if (fresh) return fresh;
 
@@ -82,7 +95,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
           await tx.$queryRaw`SELECT 1 FROM oauth_grants WHERE "accountId" = ${account.id}::uuid FOR UPDATE`;
           const grant = await tx.oAuthGrant.findUnique({ where: { accountId: account.id } });
           if (!grant) return { token: null };
-          checkUsable(grant, account);
+          checkUsable(grant, account, options.smtpHost);
           const stored = acceptable(usable(grant));
           if (stored) return { token: stored };
           const provider = deps.providers.get(grant.provider);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { autoconfigSignInSettings, type SignInSettingsLookup } from '../oauth/new-account';
 import { OAuthProviders } from '../oauth/providers';
 import { createTokenSource, type TokenSource } from '../oauth/token-source';
 
@@ -9,6 +10,11 @@ declare module 'fastify' {
     oauthProviders: OAuthProviders;
     /** Access tokens for accounts linked through OAuth2, refreshed once across processes. */
     oauthTokens: TokenSource;
+    /**
+     * Where an account made by signing in finds its servers: the presets and autoconfiguration;
+     * tests replace `lookup` with servers of their own rather than editing the preset table.
+     */
+    oauthNewAccounts: { lookup: SignInSettingsLookup };
   }
 }
 
@@ -19,6 +25,9 @@ export const oauthPlugin = fp(
       allowInsecure: app.config.allowPrivateNetworks,
     });
     app.decorate('oauthProviders', providers);
+    app.decorate('oauthNewAccounts', {
+      lookup: autoconfigSignInSettings({ allowPrivateNetworks: app.config.allowPrivateNetworks }),
+    });
     app.decorate(
       'oauthTokens',
       createTokenSource({

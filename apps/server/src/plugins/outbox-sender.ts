@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { connectSmtp, smtpTargetOf } from '../identities/smtp-connect';
-import { describeSmtpFailure } from '../identities/smtp-failure';
+import { identityTransport } from '../outbox/identity-transport';
 import { OutboxSender, type SenderOptions } from '../outbox/sender';
 import type { OutboxTransport } from '../outbox/transport';
 
@@ -24,21 +23,18 @@ export interface OutboxSenderPluginOptions {
 /**
  * The outbox sender inside the server process (beside the sync scheduler): it reaches SMTP
  * servers through the identities' connectSmtp, with the identity's own password or its
- * account's, under the admin policy as it stands at each connection. Recovers what a dead
+ * account's (its provider's tokens when it is signed in with one), under the admin policy as it stands at each connection. Recovers what a dead
  * process left at start-up; stops before the database closes.
  */
 async function outboxSender(app: FastifyInstance, plugin: OutboxSenderPluginOptions) {
-  const transport: OutboxTransport = plugin.transport ?? {
-    open: async (identity) =>
-      connectSmtp(
-        {
-          prisma: app.db.prisma,
-          config: { allowPrivateNetworks: app.config.allowPrivateNetworks },
-        },
-        smtpTargetOf(app.keyring, identity, identity.account),
-      ),
-    describe: describeSmtpFailure,
-  };
+  const transport: OutboxTransport =
+    plugin.transport ??
+    identityTransport({
+      prisma: app.db.prisma,
+      keyring: app.keyring,
+      config: { allowPrivateNetworks: app.config.allowPrivateNetworks },
+      tokens: app.oauthTokens,
+    });
   const sender = plugin.send
     ? new OutboxSender(
         {
@@ -62,5 +58,5 @@ async function outboxSender(app: FastifyInstance, plugin: OutboxSenderPluginOpti
 
 export const outboxSenderPlugin = fp(outboxSender, {
   name: 'outbox-sender',
-  dependencies: ['keyring', 'sync-engine'],
+  dependencies: ['keyring', 'oauth', 'sync-engine'],
 });

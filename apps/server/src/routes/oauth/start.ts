@@ -1,6 +1,7 @@
 import { ErrorReply, OAuthStartParams, OAuthStartQuery } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { startAuthorization } from '../../oauth/authorization';
+import { authorizationDeps } from './authorization-deps';
 import { callbackUrl } from './redirect-uri';
 
 export const startOAuthRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -10,7 +11,7 @@ export const startOAuthRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['oauth'],
         summary:
-          "Sign one of my accounts in at a provider: redirects to the provider's sign-in page",
+          "Sign one of my accounts in at a provider (accountId), or create one by signing in (email, label: servers from the presets or autoconfiguration, the admin policy checked first): redirects to the provider's sign-in page",
         params: OAuthStartParams,
         querystring: OAuthStartQuery,
         response: {
@@ -20,26 +21,22 @@ export const startOAuthRoute: FastifyPluginAsyncTypebox = async (app) => {
           403: ErrorReply,
           404: ErrorReply,
           422: ErrorReply,
+          429: ErrorReply,
         },
       },
     },
     async (request, reply) => {
-      const url = await startAuthorization(
-        {
-          prisma: app.db.prisma,
-          keyring: app.keyring,
-          providers: app.oauthProviders,
-          timeoutMs: app.config.oauth.timeoutMs,
-        },
-        {
-          userId: request.user!.id,
-          sessionId: request.user!.sessionId,
-          accountId: request.query.accountId,
-          provider: request.params.provider,
-          redirectUri: callbackUrl(request),
-          ...(request.query.loginHint && { loginHint: request.query.loginHint }),
-        },
-      );
+      const { query } = request;
+      const url = await startAuthorization(authorizationDeps(app), {
+        userId: request.user!.id,
+        sessionId: request.user!.sessionId,
+        provider: request.params.provider,
+        redirectUri: callbackUrl(request),
+        ...(query.accountId !== undefined && { accountId: query.accountId }),
+        ...(query.email !== undefined && { email: query.email }),
+        ...(query.label !== undefined && { label: query.label }),
+        ...(query.loginHint && { loginHint: query.loginHint }),
+      });
       return reply.redirect(url.href, 302);
     },
   );
