@@ -9,7 +9,10 @@ import { highlightTerms, wanted } from './search-terms';
  */
 export interface SearchSql {
   where: Prisma.Sql;
-  /** A `real`: 2 for a hit in the subject or sender, +1 when the words occur as one phrase. */
+  /**
+   * A `real`: 3 for a word in the subject or sender (2 for a word only begun there: the prefix
+   * being typed), +1 when the words occur together as typed (a phrase); ties go to the newest.
+   */
   rank: Prisma.Sql;
   /** What the user looks for (not excluded): snippets are centred on the first of them. */
   terms: string[];
@@ -150,11 +153,15 @@ export function searchSql(node: SearchNode, userId: string): SearchSql {
   const nodes = wanted(node);
   const ranked = nodes.filter((n) => RANK_WEIGHTS[n.field] !== undefined);
   const words = nodes.filter((n) => n.field === 'any' && !n.phrase);
+  // A word in the subject or sender: 3 as typed, 2 as a word's beginning only (invoi, invoicer).
+  const exact = ranked.map((n) => term({ ...n, prefix: false }, RANK_WEIGHTS[n.field]!));
+  const begun = ranked.filter((n) => n.prefix).map((n) => term(n, RANK_WEIGHTS[n.field]!));
   const hit = ranked.length
-    ? Prisma.sql`CASE WHEN m.search @@ (${Prisma.join(
-        ranked.map((n) => term(n, RANK_WEIGHTS[n.field]!)),
-        ' || ',
-      )}) THEN 2 ELSE 0 END`
+    ? Prisma.sql`CASE WHEN m.search @@ (${Prisma.join(exact, ' || ')}) THEN 3${
+        begun.length
+          ? Prisma.sql` WHEN m.search @@ (${Prisma.join(begun, ' || ')}) THEN 2`
+          : Prisma.empty
+      } ELSE 0 END`
     : Prisma.sql`0`;
   const phrase =
     words.length > 1
