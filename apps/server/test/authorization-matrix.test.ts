@@ -190,7 +190,15 @@ beforeAll(async () => {
     },
     include: { attachments: true },
   });
+  const conversation = await prisma.conversation.create({
+    data: { userId: ownerUser.id, subject: 'Private' },
+  });
+  await prisma.message.update({
+    where: { id: message.id },
+    data: { conversationId: conversation.id },
+  });
   Object.assign(ids, {
+    conversationId: conversation.id,
     draftId: draft.id,
     draftAttachmentId: draft.attachments[0]!.id,
     outboxItemId: outboxItem.id,
@@ -234,7 +242,9 @@ function concrete(path: string, key: string): string {
               ? ids.outboxItemId!
               : path.startsWith('/api/drafts')
                 ? ids.draftId!
-                : ids.accountId!,
+                : path.startsWith('/api/conversations')
+                  ? ids.conversationId!
+                  : ids.accountId!,
     );
   return `${filled}${QUERIES[key] ?? ''}`;
 }
