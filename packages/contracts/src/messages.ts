@@ -34,7 +34,7 @@ export const MessageListQuery = Type.Object(
       Type.String({
         maxLength: 500,
         description:
-          'Full-text search in PostgreSQL web search syntax: words, "quoted phrases", -excluded, or. Results come best match first.',
+          'Search with Gmail\'s operators: words, "exact phrases", -excluded, OR, parentheses, from:, to:, cc:, subject:, has:attachment, filename:, is:unread|read|starred, in:inbox|sent|trash|anywhere (replaces folder), account:, before:/after: (YYYY/MM/DD), older_than:/newer_than: (7d, 2m, 1y), larger:/smaller: (10M, 500K). Accents and case are ignored, the last word is matched as a prefix. Results come best match first (subject or sender hits, the words as a phrase), then newest. A query that cannot be read answers 400 INVALID_QUERY with error.position.',
       }),
     ),
     unread: Type.Optional(
@@ -61,8 +61,24 @@ export const MessageListQuery = Type.Object(
 );
 export type MessageListQuery = Static<typeof MessageListQuery>;
 
+/** Where the searched words are in a search result's snippet: UTF-16 offsets, end exclusive. */
+export const SnippetHighlights = Type.Array(
+  Type.Object({ start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) }),
+  { maxItems: 50 },
+);
+
 export const MessageList = Type.Object({
-  items: Type.Array(MessageListItem),
+  items: Type.Array(
+    Type.Evaluate(
+      Type.Intersect([
+        MessageListItem,
+        Type.Object({
+          /** A search's results: the snippet is centred on the first hit, and these mark the words. */
+          highlights: Type.Optional(SnippetHighlights),
+        }),
+      ]),
+    ),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 export type MessageList = Static<typeof MessageList>;
@@ -130,6 +146,8 @@ export const MessageDetail = Type.Evaluate(
       serverState: Type.String(),
       /** The reader chose to always show remote images from this sender. */
       senderTrusted: Type.Boolean(),
+      /** Opened with ?q=: the searched words to mark in the text and HTML (folded, as findMatches takes them). */
+      searchTerms: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 40 })),
     }),
   ]),
 );
@@ -175,6 +193,13 @@ export const MessageDetailQuery = Type.Object(
       queryFlag(
         "Show remote images this time (through Popgate's image proxy); a trusted sender's are always shown",
       ),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'The search the message was opened from: searchTerms answers the words to mark',
+      }),
     ),
   },
   { additionalProperties: false },

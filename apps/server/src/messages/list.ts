@@ -3,15 +3,17 @@ import { poolOf, type Db } from '../db/prisma';
 import { utcTimestamps } from '../db/utc-timestamps';
 import { invalid } from '../domain-errors';
 import { Prisma } from '../generated/prisma/client';
-import { searchText, tsQuery } from '../mail/search-query';
+import { parseSearch } from '../search/query-parser';
+import { hitSnippet } from '../search/hit-snippet';
+import { searchSql, type SearchSql } from '../search/search-sql';
 import { listColumnsSql, toListItem, type ListColumns } from './columns';
 import { decodeCursor, encodeCursor, type MessageCursor } from './cursor';
 
 export interface ListFilters {
   userId: string;
   accountId?: string;
-  /** null: no search; otherwise results come best match first. */
-  search: string | null;
+  /** null: no search; otherwise results come best match first (search/search-sql.ts). */
+  search: SearchSql | null;
   unread?: boolean;
   flagged?: boolean;
   /** inbox: received mail; sent: what Popgate sent; trash: the trashed of both. */
@@ -20,9 +22,13 @@ export interface ListFilters {
   limit: number;
 }
 
-/** A list row: only what the list shows (never bodies), plus the rank when searching. */
+/**
+ * A list row: only what the list shows (never bodies), plus, when searching, the rank and the
+ * part of the body around the first hit (null when the body has none).
+ */
 export interface ListRow extends ListColumns {
   rank: string | null;
+  hit?: string | null;
 }
 
 const COLUMNS = Prisma.raw(listColumnsSql('m'));
@@ -40,7 +46,8 @@ export async function messageList(
   request: MessageListQuery,
 ): Promise<MessageList> {
   const { cursor, limit = 50, ...query } = request;
-  const search = searchText(query.q);
+  const node = query.q === undefined ? null : parseSearch(query.q);
+  const search = node && searchSql(node, userId);
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   if (after === null) throw badCursor('is not a cursor from this list');
   if (after && (after.rank !== undefined) !== (search !== null)) {
@@ -56,15 +63,25 @@ export async function messageList(
     ...(after && { after }),
     limit,
   });
-  return listPage(rows, limit);
+  return listPage(rows, limit, search?.terms ?? []);
 }
 
-/** The answer for rows read with `limit` (one row more than the page when another follows). */
-export function listPage(rows: readonly ListRow[], limit: number): MessageList {
+/**
+ * The answer for rows read with `limit` (one row more than the page when another follows); for a
+ * search, each snippet centred on the first hit and the searched words marked in it.
+ */
+export function listPage(
+  rows: readonly ListRow[],
+  limit: number,
+  terms: readonly string[] = [],
+): MessageList {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map(toListItem),
+    items: page.map((row) => {
+      const item = toListItem(row);
+      return row.rank === null ? item : { ...item, ...hitSnippet(item.snippet, row.hit, terms) };
+    }),
     nextCursor:
       rows.length > limit && last
         ? encodeCursor({
@@ -96,20 +113,23 @@ export async function listMessages(prisma: Db, filters: ListFilters): Promise<Li
 
 /** The statement of one page, as node-postgres takes it. */
 export function listStatement(filters: ListFilters): { text: string; values: unknown[] } {
-  const query = filters.search === null ? null : tsQuery(filters.search);
-  const rank = Prisma.sql`ts_rank(m.search, query)`;
-  const where = [
-    Prisma.sql`m."userId" = ${filters.userId}::uuid`,
-    filters.folder === 'trash'
-      ? Prisma.sql`m."trashedAt" IS NOT NULL`
-      : Prisma.sql`m."trashedAt" IS NULL`,
-  ];
-  if (filters.folder === 'inbox') where.push(Prisma.sql`m.origin <> 'sent'`);
-  if (filters.folder === 'sent') where.push(Prisma.sql`m.origin = 'sent'`);
+  const query = filters.search;
+  const rank = query?.rank ?? Prisma.sql`0`;
+  const where = [Prisma.sql`m."userId" = ${filters.userId}::uuid`];
+  // A search naming its folder (in:sent, in:anywhere…) replaces the list's.
+  if (!query?.choosesFolder) {
+    where.push(
+      filters.folder === 'trash'
+        ? Prisma.sql`m."trashedAt" IS NOT NULL`
+        : Prisma.sql`m."trashedAt" IS NULL`,
+    );
+    if (filters.folder === 'inbox') where.push(Prisma.sql`m.origin <> 'sent'`);
+    if (filters.folder === 'sent') where.push(Prisma.sql`m.origin = 'sent'`);
+  }
   if (filters.accountId) where.push(Prisma.sql`m."accountId" = ${filters.accountId}::uuid`);
   if (filters.unread !== undefined) where.push(Prisma.sql`m.seen = ${!filters.unread}`);
   if (filters.flagged !== undefined) where.push(Prisma.sql`m.flagged = ${filters.flagged}`);
-  if (query) where.push(Prisma.sql`m.search @@ query`);
+  if (query) where.push(query.where);
   const after = filters.after;
   if (after) {
     // Prisma keeps DateTime as UTC in `timestamp` columns: compare with the UTC wall time.
@@ -120,12 +140,22 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
         : Prisma.sql`(m."receivedAt", m.id) < (${at}::timestamp, ${after.id}::uuid)`,
     );
   }
-  const statement = Prisma.sql`
+  const page = Prisma.sql`
     SELECT ${COLUMNS},
            ${query ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
-      FROM messages m ${query ? Prisma.sql`, ${query} AS query` : Prisma.empty}
+      FROM messages m
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC
      LIMIT ${filters.limit + 1}`;
+  // The snippet's window is read for the page's rows only (after the sort and limit), from the
+  // first 10,000 characters of each body.
+  const statement =
+    query && query.terms.length > 0
+      ? Prisma.sql`
+    SELECT p.*, (SELECT popgate_search_window(coalesce(b."textBody", b.snippet),
+                   ARRAY(SELECT popgate_search_fold(t) FROM unnest(${query.terms}::text[]) AS t), 240)
+                   FROM messages b WHERE b.id = p.id) AS hit
+      FROM (${page}) p`
+      : page;
   return { text: statement.text, values: statement.values };
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HtmlRenderer } from '../../mail/html-renderer';
 import { messageErrors } from './errors';
 import { messageDetail } from '../../messages/detail';
+import { searchTerms } from '../../search/search-terms';
 
 /** GET /api/messages/:id: one message, its HTML sanitized. */
 export const getMessageRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer }> = async (
@@ -24,7 +25,16 @@ export const getMessageRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer
     },
     async (request) => {
       const images = request.query.images === '1' || request.query.images === 'true';
-      return messageDetail(app.db.prisma, renderer, request.user!.id, request.params.id, images);
+      const { q } = request.query;
+      const terms = q === undefined ? [] : searchTerms(q);
+      const detail = await messageDetail(
+        app.db.prisma,
+        renderer,
+        request.user!.id,
+        request.params.id,
+        images,
+      );
+      return terms.length > 0 ? { ...detail, searchTerms: terms } : detail;
     },
   );
 };
