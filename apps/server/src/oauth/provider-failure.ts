@@ -19,6 +19,12 @@ const isTimeout = (error: unknown): boolean =>
   error instanceof Error &&
   (error.name === 'TimeoutError' || (error.cause !== undefined && isTimeout(error.cause)));
 
+/** openid-client wraps oauth4webapi's finding ("unexpected "iss" (issuer)…") as its cause. */
+const mentionsIssuer = (error: unknown): boolean =>
+  error instanceof Error &&
+  (/"iss" \(issuer\)/.test(error.message) ||
+    (error.cause !== undefined && mentionsIssuer(error.cause)));
+
 /** Whether the provider said the grant (or code) is no good: `invalid_grant`. */
 export const isInvalidGrant = (error: unknown): boolean =>
   error instanceof client.ResponseBodyError && error.error === 'invalid_grant';
@@ -44,6 +50,15 @@ export function providerFailure(error: unknown, label: string, timeoutMs: number
       'refused',
       error.error === 'invalid_grant' ? 'OAUTH_INVALID_GRANT' : 'OAUTH_PROVIDER_ERROR',
       `${label} refused: ${error.error}${description}`,
+    );
+  }
+  // RFC 9207: the answer names another issuer than the provider this sign-in went to (a mix-up
+  // attack, or a provider misconfigured), or omits it where the provider promised to send it.
+  if (mentionsIssuer(error)) {
+    return new DomainError(
+      'refused',
+      'OAUTH_ISSUER_MISMATCH',
+      `The answer did not come from ${label} (its "iss" names another issuer, or none); sign in again from Popgate`,
     );
   }
   if (isTimeout(error)) {
