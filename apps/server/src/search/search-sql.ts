@@ -63,18 +63,20 @@ function tsQuery(node: SearchNode): Prisma.Sql | null {
 }
 
 function textSql(node: TextNode): Prisma.Sql {
-  const indexed = Prisma.sql`m.search @@ ${term(node, WEIGHTS[node.field])}`;
   const pattern = `%${likeEscape(node.value)}%`;
   if (node.field === 'cc') {
-    return Prisma.sql`(${indexed} AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.cc) AS cc
-       WHERE popgate_search_fold(coalesce(cc->>'name', '') || ' ' || coalesce(cc->>'address', ''))
+    return Prisma.sql`(m.search @@ ${term(node, WEIGHTS.cc)} AND EXISTS (
+      SELECT 1 FROM jsonb_array_elements(m.cc) AS e(value)
+       WHERE popgate_search_fold(coalesce(e.value->>'name', '') || ' ' || coalesce(e.value->>'address', ''))
              LIKE popgate_search_fold(${pattern}::text)))`;
   }
   if (node.field === 'filename') {
-    return Prisma.sql`(${indexed} AND EXISTS (SELECT 1 FROM attachments a
+    // Any part of a name (filename:pdf, filename:invoice-q3): looked for in the attachments of
+    // messages that have some.
+    return Prisma.sql`(m."hasAttachments" AND EXISTS (SELECT 1 FROM attachments a
        WHERE a."messageId" = m.id AND popgate_search_fold(a.filename) LIKE popgate_search_fold(${pattern}::text)))`;
   }
-  return indexed;
+  return Prisma.sql`m.search @@ ${term(node, WEIGHTS[node.field])}`;
 }
 
 function predicate(node: SearchNode, userId: string): Prisma.Sql {
