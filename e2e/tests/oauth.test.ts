@@ -1,0 +1,200 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { dovecotAvailable, startDovecot, type Dovecot } from '@popgate/dovecot-harness';
+import { startOidcProvider, type OidcProviderHarness } from '@popgate/oidc-harness';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotPath } from '../support/browser';
+import { plainMessage } from '../support/mail-corpus';
+import { pageApi } from '../support/page-api';
+import { startPopgate, type Popgate } from '../support/popgate';
+
+const EMAIL = 'grace@example.com';
+const PASSWORD = 'correct horse battery';
+/** The mailbox at Dovecot and the user at the provider: the token names this user. */
+const MAILBOX_USER = 'alice';
+
+/**
+ * A free loopback port for Popgate: the provider must know Popgate's redirect URI before
+ * Popgate (which must know the provider's issuer) starts.
+ */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.skipIf(!dovecotAvailable())(
+  'Signing a POP3 account in at an OpenID provider, in Chromium',
+  () => {
+    let provider: OidcProviderHarness;
+    let dovecot: Dovecot;
+    let popgate: Popgate | undefined;
+    /** Popgate's address, once started. */
+    const origin = () => popgate!.url;
+    let browser: Awaited<ReturnType<typeof launchBrowser>>;
+    let page: Page;
+    let accountId = '';
+    const pageErrors: string[] = [];
+
+    beforeAll(async () => {
+      // The provider must know Popgate's redirect URI (its port) before Popgate, which must know
+      // the provider's issuer, starts: a free port is chosen first, and chosen again should
+      // another process take it in between.
+      for (let attempt = 1; !popgate; attempt++) {
+        const port = await freePort();
+        provider = await startOidcProvider({
+          redirectUris: [`http://127.0.0.1:${port}/api/oauth/callback`],
+          users: [{ username: MAILBOX_USER, email: 'alice@example.test' }],
+        });
+        try {
+          popgate = await startPopgate({
+            PORT: String(port),
+            // Dovecot and the provider both listen on loopback.
+            POPGATE_ALLOW_PRIVATE_NETWORKS: 'true',
+            POPGATE_OAUTH_GENERIC_ISSUER: provider.issuer,
+            POPGATE_OAUTH_GENERIC_CLIENT_ID: provider.clientId,
+            POPGATE_OAUTH_GENERIC_CLIENT_SECRET: provider.clientSecret,
+            POPGATE_OAUTH_GENERIC_SCOPES: 'openid email offline_access',
+          });
+        } catch (error) {
+          await provider.stop();
+          if (attempt === 3 || !/EADDRINUSE/.test(String(error))) throw error;
+        }
+      }
+      [dovecot, browser] = await Promise.all([
+        startDovecot({
+          users: [{ username: MAILBOX_USER, password: 'the-mailbox-password' }],
+          oauth2: { introspectionUrl: provider.introspection.urlWithCredentials },
+        }),
+        launchBrowser(),
+      ]);
+      await dovecot.deliver(
+        MAILBOX_USER,
+        plainMessage({ subject: 'Delivered before the sign-in', body: 'One.', minutesAgo: 30 }).raw,
+      );
+      page = await browser.context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await Promise.all([popgate?.stop(), dovecot?.stop()]);
+      await provider?.stop();
+    });
+
+    it('signs up; the first user lets Popgate reach Dovecot’s random port', async () => {
+      await page.goto(`${origin()}/signup`);
+      await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+      await page.getByLabel('Email').fill(EMAIL);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Password again').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(/\/accounts$/);
+      const policy = await pageApi(page, 'PATCH', '/api/admin/policy', { allowedPorts: [] });
+      expect(policy.status).toBe(200);
+    });
+
+    it('adds the account with a password Dovecot refuses, saved all the same', async () => {
+      await page.getByRole('link', { name: 'Add account' }).click();
+      await page.getByRole('heading', { name: 'Add a POP3 account' }).waitFor();
+      await page.getByLabel('Name in Popgate').fill('Dovecot');
+      await page.getByLabel('Server (incoming, POP3)').fill('127.0.0.1');
+      await page.getByLabel('Port').fill(String(dovecot.tlsPort));
+      await page.getByLabel('User name').fill(MAILBOX_USER);
+      await page.getByLabel('Password', { exact: true }).fill('not the password');
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      const result = page.getByTestId('test-result');
+      await expect
+        .poll(() => result.textContent(), { timeout: 20_000 })
+        .toContain('certificate is not trusted');
+      await page.getByRole('button', { name: 'Trust this certificate' }).click();
+      await expect
+        .poll(() => result.textContent(), { timeout: 20_000 })
+        .toContain('rejected the user name or password');
+      await page.getByRole('button', { name: 'Add account' }).click();
+      await page.getByRole('button', { name: 'Save anyway' }).click();
+      await page.waitForURL(/\/accounts\/[0-9a-f-]{36}/);
+      accountId = /\/accounts\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    });
+
+    it('signs in at the provider from the account page and comes back linked', async () => {
+      const signIn = page.getByTestId('oauth-other-sign-in');
+      await expect
+        .poll(() => signIn.textContent(), { timeout: 10_000 })
+        .toBe(`Sign in with ${hostOf(provider)} instead`);
+      await page.screenshot({ path: screenshotPath('oauth-account-page'), fullPage: true });
+      await signIn.click();
+
+      // The provider's own pages, in the browser: sign-in, then consent.
+      await page.waitForURL((url) => url.origin === provider.issuer.replace(/\/$/, ''));
+      await page.locator('input[name="login"]').fill(MAILBOX_USER);
+      await page.locator('input[name="password"]').fill('anything');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+      const consent = page.getByRole('button', { name: 'Continue' });
+      await Promise.race([
+        consent.waitFor().then(() => consent.click()),
+        page.waitForURL((url) => url.origin === origin()),
+      ]);
+
+      await page.waitForURL(
+        (url) => url.origin === origin() && url.pathname === `/accounts/${accountId}`,
+      );
+      const notice = page.getByTestId('oauth-result');
+
+      await expect
+        .poll(() => notice.textContent(), { timeout: 10_000 })
+        .toContain(`Signed in with ${hostOf(provider)}.`);
+      // The address no longer carries the result: a reload does not tell it again.
+      expect(new URL(page.url()).searchParams.has('oauth')).toBe(false);
+      await expect
+        .poll(() => page.getByTestId('oauth-linked').textContent(), { timeout: 10_000 })
+        .toContain('alice');
+      await page.screenshot({ path: screenshotPath('oauth-linked'), fullPage: true });
+      expect(provider.counts.authorizationCode).toBe(1);
+    });
+
+    it('syncs the mailbox with the provider’s token, and lists the mail', async () => {
+      await dovecot.deliver(
+        MAILBOX_USER,
+        plainMessage({ subject: 'Delivered after the sign-in', body: 'Two.', minutesAgo: 1 }).raw,
+      );
+      await page.getByRole('link', { name: '← Mail accounts' }).click();
+      await page.waitForURL(/\/accounts$/);
+      const card = page.getByTestId('account-card');
+      await card.getByRole('button', { name: 'Check now' }).click();
+      await expect
+        .poll(() => card.getByTestId('account-status').textContent(), { timeout: 60_000 })
+        .toContain('Up to date');
+      await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('2 (2 unread)');
+      expect(await card.getByTestId('account-oauth').textContent()).toContain(hostOf(provider));
+
+      const account = () => pageApi(page, 'GET', `/api/accounts/${accountId}`);
+      await expect
+        .poll(async () => ((await account()).body as { status: string }).status, {
+          timeout: 30_000,
+        })
+        .toBe('ok');
+      expect((await account()).body).toMatchObject({
+        auth: 'xoauth2',
+        lastErrorCode: null,
+        oauth: { provider: 'generic', status: 'active' },
+      });
+      expect(JSON.stringify((await account()).body)).not.toMatch(/token/i);
+
+      await page.getByRole('link', { name: /^Inbox/ }).click();
+      await page.waitForURL(/\/mail\/inbox/);
+      const rows = page.locator('.message-list li');
+      await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => rows.first().textContent()).toContain('Delivered after the sign-in');
+      await page.screenshot({ path: screenshotPath('oauth-inbox') });
+      expect(pageErrors).toEqual([]);
+    });
+  },
+);
+
+/** The generic provider's name in Popgate: its issuer's host. */
+const hostOf = (provider: OidcProviderHarness) => new URL(provider.issuer).host;
