@@ -49,11 +49,12 @@ export function belongsTo(view: ListView, item: MessageListItem): boolean {
   }
 }
 
+/** The list's order is arrival in Popgate (receivedAt); the Date header when a row lacks it. */
 const time = (item: MessageListItem) => {
-  const value = Date.parse(item.date);
+  const value = Date.parse(item.receivedAt ?? item.date);
   return Number.isNaN(value) ? 0 : value;
 };
-/** Newest first, as the server pages them; ties by id. */
+/** Newest arrival first, as the server pages them; ties by id. */
 export function newerFirst(a: MessageListItem, b: MessageListItem): number {
   return time(b) - time(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

@@ -4,6 +4,7 @@ import { ref } from 'vue';
 import { senderName } from '../lib/format';
 import { useAccountsStore } from './accounts';
 import { useMessageChangesStore } from './message-changes';
+import { useConversationsStore } from './conversations';
 import { useMessageListStore } from './message-list';
 import { useOutboxStore } from './outbox';
 import { useUiStore } from './ui';
@@ -177,6 +178,7 @@ export const useLiveStore = defineStore('live', () => {
       case 'message.updated':
         flushNew();
         useMessageChangesStore().applyUpdated(message.payload);
+        void useConversationsStore().refresh();
         break;
       case 'sync.progress':
         accounts.applyProgress(message.payload);
@@ -213,6 +215,7 @@ export const useLiveStore = defineStore('live', () => {
     const batch = pending;
     pending = [];
     const arrived = useMessageChangesStore().applyNew(batch);
+    void useConversationsStore().refresh();
     // A first sync brings the whole mailbox: its progress bar says so, not a toast.
     const accounts = useAccountsStore();
     const firstSync = (accountId: string) => accounts.byId.get(accountId)?.lastSyncAt === null;
