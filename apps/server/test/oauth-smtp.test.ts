@@ -225,6 +225,16 @@ describe.skipIf(!available)('SMTP with OAuth2 through Postfix and Dovecot', () =
     expect(done.lastReply).toMatch(/localhost was not/);
     const log = await postfix.log();
     expect(log).not.toMatch(/sasl_username=erin/);
+
+    // The user's consent, in the request that names the host, binds it to the grant.
+    const consented = await client.patch(`/api/identities/${identity.id}`, {
+      smtp: { host: 'localhost', useAccountSignIn: true },
+    });
+    expect(consented.statusCode, consented.body).toBe(200);
+    const grant = await subject.prisma.oAuthGrant.findUniqueOrThrow({
+      where: { accountId: account.id },
+    });
+    expect(grant.smtpHosts).toEqual(['127.0.0.1', 'localhost']);
   });
 });
 
