@@ -148,14 +148,21 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
      ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC
      LIMIT ${filters.limit + 1}`;
   // The snippet's window is read for the page's rows only (after the sort and limit), from the
-  // first 10,000 characters of each body.
+  // first 10,000 characters of each body: 40 characters before the first hit, 240 in all.
   const statement =
     query && query.terms.length > 0
       ? Prisma.sql`
-    SELECT p.*, (SELECT popgate_search_window(coalesce(b."textBody", b.snippet),
-                   ARRAY(SELECT popgate_search_fold(t) FROM unnest(${query.terms}::text[]) AS t), 240)
-                   FROM messages b WHERE b.id = p.id) AS hit
-      FROM (${page}) p`
+    SELECT p.*, substr(h.body, greatest(h.at - 40, 1), 240) AS hit
+      FROM (${page}) p
+      LEFT JOIN LATERAL (
+        SELECT f.body, least(${Prisma.join(
+          query.terms.map(
+            (t) => Prisma.sql`nullif(strpos(f.folded, popgate_search_fold(${t}::text)), 0)`,
+          ),
+        )}) AS at
+          FROM (SELECT left(coalesce(b."textBody", b.snippet), 10000) AS body,
+                       popgate_search_fold(left(coalesce(b."textBody", b.snippet), 10000)) AS folded
+                  FROM messages b WHERE b.id = p.id) f) h ON true`
       : page;
   return { text: statement.text, values: statement.values };
 }
