@@ -187,7 +187,8 @@ describe.skipIf(!dovecotAvailable())(
 
       await page.getByRole('link', { name: /^Inbox/ }).click();
       await page.waitForURL(/\/mail\/inbox/);
-      const rows = page.locator('.message-list li');
+      // One row a message, or one a conversation (each message here starts its own).
+      const rows = page.locator('.message-list li, [data-testid="conversation-row"]');
       await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
       await expect.poll(() => rows.first().textContent()).toContain('Delivered after the sign-in');
       await page.screenshot({ path: screenshotPath('oauth-inbox') });
