@@ -1,26 +1,53 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import HighlightedText from '../src/components/base/HighlightedText.vue';
-import { highlight, searchTerms } from '../src/lib/highlight';
+import { highlight, markHtml, searchTerms } from '../src/lib/highlight';
 
 describe('search highlighting', () => {
-  it('takes the words of a search, without operators and quotes', () => {
-    expect(searchTerms('"quarterly report" -draft OR Budget')).toEqual([
-      'quarterly',
-      'report',
-      'budget',
-      'draft',
+  it('takes the words and phrases of a search, not operators, excluded words or OR', () => {
+    expect(searchTerms('"quarterly report" -draft OR Budget from:carol subject:plan')).toEqual([
+      'quarterly report',
+      'Budget',
+      'plan',
     ]);
     expect(searchTerms('   ')).toEqual([]);
   });
 
-  it('marks each match, ignoring case, and prefixes of longer words', () => {
+  it('marks whole words begun by a search word, ignoring case and accents', () => {
     expect(highlight('Meeting notes: meet Bob', ['meet'])).toEqual([
-      { text: 'Meet', match: true },
-      { text: 'ing notes: ', match: false },
+      { text: 'Meeting', match: true },
+      { text: ' notes: ', match: false },
       { text: 'meet', match: true },
       { text: ' Bob', match: false },
     ]);
+    expect(
+      highlight('Grüße von Jürgen, ОТЧЁТ', ['jurgen', 'отчет']).filter((p) => p.match),
+    ).toEqual([
+      { text: 'Jürgen', match: true },
+      { text: 'ОТЧЁТ', match: true },
+    ]);
+  });
+
+  it('marks CJK words inside longer runs without spaces', () => {
+    expect(highlight('明日の会議について', ['会議'])).toEqual([
+      { text: '明日の', match: false },
+      { text: '会議', match: true },
+      { text: 'について', match: false },
+    ]);
+  });
+
+  it('marks words in HTML text nodes only, leaving the markup whole', () => {
+    const html = '<p title="invoice">An <a href="/invoice">invoice</a> &lt;invoice&gt;</p>';
+    const marked = markHtml(html, ['invoice']);
+    const doc = new DOMParser().parseFromString(marked, 'text/html');
+    expect([...doc.querySelectorAll('mark')].map((m) => m.textContent)).toEqual([
+      'invoice',
+      'invoice',
+    ]);
+    expect(doc.querySelector('p')!.getAttribute('title')).toBe('invoice');
+    expect(doc.querySelector('a')!.getAttribute('href')).toBe('/invoice');
+    expect(doc.querySelector('p')!.textContent).toBe('An invoice <invoice>');
+    expect(markHtml(html, [])).toBe(html);
   });
 
   it('treats search words as text, not patterns', () => {

@@ -1,36 +1,118 @@
+import { findMatches } from '@popgate/contracts';
+
 /** A piece of text, marked when it matches a searched word. */
 export interface HighlightPart {
   text: string;
   match: boolean;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The words of a search, without operators, quotes or duplicates, longest first. */
-export function searchTerms(query: string): string[] {
-  const words = query
-    .toLowerCase()
-    .split(/[\s"'()]+/)
-    .map((word) => word.replace(/^[-+]+/, '').replace(/[*:]+$/, ''))
-    .filter((word) => word.length > 0 && !['and', 'or', 'not'].includes(word));
-  return [...new Set(words)].sort((a, b) => b.length - a.length);
-}
+/** Operators whose value is not text of the message to mark (subject:'s is). */
+const OPERATOR = /^([a-z_]+):(.*)$/i;
+const TOKEN = /(-?)(?:([a-z_]+):)?"([^"]*)"?|(-?)([^\s()"]+)/giu;
 
 /**
- * Splits `text` around the words of a search (case-insensitive; a word matches where another
- * starts with it, as full-text search finds "meeting" for "meet").
+ * The words of a search to mark, as the server marks them (search/search-terms.ts): free words
+ * and "phrases" and subject: values, not operators, not -excluded ones, not OR; longest first.
  */
-export function highlight(text: string, terms: string[]): HighlightPart[] {
-  if (!text || terms.length === 0) return text ? [{ text, match: false }] : [];
-  const pattern = new RegExp(`(${terms.map(escapeRegExp).join('|')})`, 'gi');
+export function searchTerms(query: string): string[] {
+  const terms = new Set<string>();
+  for (const match of query.matchAll(TOKEN)) {
+    const [, quotedMinus, quotedOperator, quoted, minus, word] = match;
+    if (quotedMinus || minus) continue;
+    if (quoted !== undefined) {
+      if (quoted.trim() && (!quotedOperator || quotedOperator.toLowerCase() === 'subject')) {
+        terms.add(quoted.trim());
+      }
+      continue;
+    }
+    if (!word || word === 'OR' || word === 'AND' || word === '|' || word === 'or') continue;
+    const operator = OPERATOR.exec(word);
+    if (operator && /^[a-z_]+$/i.test(operator[1]!)) {
+      if (operator[1]!.toLowerCase() === 'subject' && operator[2]) terms.add(operator[2]);
+      if (KNOWN.has(operator[1]!.toLowerCase())) continue;
+    }
+    terms.add(word);
+  }
+  return [...terms].sort((a, b) => b.length - a.length);
+}
+const KNOWN = new Set([
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'has',
+  'filename',
+  'is',
+  'in',
+  'account',
+  'before',
+  'after',
+  'older_than',
+  'newer_than',
+  'larger',
+  'smaller',
+]);
+
+/** `text` cut at the given ranges (as the server sends for a snippet), the ranges marked. */
+export function partsOf(text: string, ranges: ReadonlyArray<{ start: number; end: number }>) {
   const parts: HighlightPart[] = [];
   let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (match[0].length === 0) continue;
-    if (match.index > last) parts.push({ text: text.slice(last, match.index), match: false });
-    parts.push({ text: match[0], match: true });
-    last = match.index + match[0].length;
+  for (const { start, end } of ranges) {
+    if (start < last || end > text.length || end <= start) continue;
+    if (start > last) parts.push({ text: text.slice(last, start), match: false });
+    parts.push({ text: text.slice(start, end), match: true });
+    last = end;
   }
   if (last < text.length) parts.push({ text: text.slice(last), match: false });
   return parts;
+}
+
+/**
+ * Splits `text` around the words of a search, found as the server's search finds them: accents
+ * and case ignored (Jurgen marks Jürgen), anywhere in CJK text, a word's beginning marking the
+ * whole word ("invoi" marks "invoice").
+ */
+export function highlight(text: string, terms: string[]): HighlightPart[] {
+  if (!text) return [];
+  return partsOf(text, findMatches(text, terms));
+}
+
+/** At most this many marks in an opened message. */
+const MAX_MARKS = 500;
+
+/**
+ * Sanitized HTML with the searched words wrapped in <mark>: parsed into an inert document, its
+ * text nodes walked (never a pattern over the markup), the marks made with the DOM, serialized.
+ */
+export function markHtml(html: string, terms: string[]): string {
+  if (terms.length === 0 || !html) return html;
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      node.parentElement?.closest('script, style, title, textarea, mark')
+        ? NodeFilter.FILTER_REJECT
+        : NodeFilter.FILTER_ACCEPT,
+  });
+  const nodes: Text[] = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node as Text);
+  let marks = 0;
+  for (const node of nodes) {
+    if (marks >= MAX_MARKS) break;
+    const ranges = findMatches(node.data, terms, MAX_MARKS - marks);
+    if (ranges.length === 0) continue;
+    const fragment = doc.createDocumentFragment();
+    for (const part of partsOf(node.data, ranges)) {
+      if (part.match) {
+        const mark = doc.createElement('mark');
+        mark.textContent = part.text;
+        fragment.append(mark);
+        marks += 1;
+      } else {
+        fragment.append(doc.createTextNode(part.text));
+      }
+    }
+    node.replaceWith(fragment);
+  }
+  const doctype = /^\s*<!doctype/i.test(html) ? '<!DOCTYPE html>' : '';
+  return doctype + doc.documentElement.outerHTML;
 }

@@ -1,0 +1,69 @@
+/** What the search box offers for the word being typed: operators, then their values. */
+export interface SearchSuggestion {
+  /** The whole word the typed one becomes. */
+  text: string;
+  /** What it does, shown beside it. */
+  hint: string;
+  /** A finished term: a space follows it once picked. */
+  complete: boolean;
+}
+
+const OPERATORS: SearchSuggestion[] = [
+  { text: 'from:', hint: 'sender', complete: false },
+  { text: 'to:', hint: 'recipient (To or Cc)', complete: false },
+  { text: 'cc:', hint: 'Cc recipient', complete: false },
+  { text: 'subject:', hint: 'words in the subject', complete: false },
+  { text: 'has:attachment', hint: 'with attachments', complete: true },
+  { text: 'filename:', hint: 'attachment name', complete: false },
+  { text: 'is:unread', hint: 'unread', complete: true },
+  { text: 'is:read', hint: 'read', complete: true },
+  { text: 'is:starred', hint: 'flagged', complete: true },
+  { text: 'in:inbox', hint: 'received mail', complete: true },
+  { text: 'in:sent', hint: 'sent mail', complete: true },
+  { text: 'in:trash', hint: 'the trash', complete: true },
+  { text: 'in:anywhere', hint: 'everywhere, trash too', complete: true },
+  { text: 'account:', hint: 'one account', complete: false },
+  { text: 'after:', hint: 'YYYY/MM/DD', complete: false },
+  { text: 'before:', hint: 'YYYY/MM/DD', complete: false },
+  { text: 'newer_than:', hint: '7d, 2m, 1y', complete: false },
+  { text: 'older_than:', hint: '7d, 2m, 1y', complete: false },
+  { text: 'larger:', hint: '10M, 500K', complete: false },
+  { text: 'smaller:', hint: '10M, 500K', complete: false },
+];
+
+/** At most this many suggestions at once. */
+const MAX = 8;
+
+/** The word being typed: what follows the last space (or opening parenthesis), minus a "-". */
+export function typedWord(text: string): { start: number; word: string } {
+  const match = /-?([^\s()]*)$/u.exec(text)!;
+  return { start: text.length - match[1]!.length, word: match[1]! };
+}
+
+/**
+ * Suggestions for the last word of `text`: operators it begins (fr -> from:), the values of
+ * has:, is:, in:, and account names after account:. None for an ordinary word or a finished one.
+ */
+export function searchSuggestions(text: string, accountLabels: string[]): SearchSuggestion[] {
+  const { word } = typedWord(text);
+  if (!word || word.includes('"')) return [];
+  const lower = word.toLowerCase();
+  if (lower.startsWith('account:')) {
+    const typed = lower.slice('account:'.length);
+    return accountLabels
+      .filter((label) => label.toLowerCase().startsWith(typed) && label.toLowerCase() !== typed)
+      .slice(0, MAX)
+      .map((label) => ({
+        text: `account:${/\s/.test(label) ? `"${label}"` : label}`,
+        hint: 'account',
+        complete: true,
+      }));
+  }
+  return OPERATORS.filter((o) => o.text.startsWith(lower) && o.text !== lower).slice(0, MAX);
+}
+
+/** `text` with its last word replaced by the suggestion (and a space after a finished one). */
+export function applySuggestion(text: string, suggestion: SearchSuggestion): string {
+  const { start } = typedWord(text);
+  return `${text.slice(0, start)}${suggestion.text}${suggestion.complete ? ' ' : ''}`;
+}
