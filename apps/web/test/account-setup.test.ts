@@ -6,7 +6,7 @@ import { api } from '../src/api/client';
 import AccountForm from '../src/components/accounts/AccountForm.vue';
 import { describeSource, fillForm } from '../src/lib/autoconfig';
 import { emptyForm } from '../src/lib/account-form';
-import { signInChoices } from '../src/lib/oauth';
+import { signInChoices, type OAuthProvider } from '../src/lib/oauth';
 import { useOAuthStore } from '../src/stores/oauth';
 import { account } from './support/factories';
 import { fakeApi } from './support/fake-api';
@@ -126,7 +126,10 @@ describe('the new account form', () => {
     api.resetCsrf();
   });
 
-  async function mountNew(routes: Parameters<typeof fakeApi>[0], providers = [GOOGLE]) {
+  async function mountNew(
+    routes: Parameters<typeof fakeApi>[0],
+    providers: OAuthProvider[] = [GOOGLE],
+  ) {
     const server = fakeApi(routes);
     vi.stubGlobal('fetch', server.fetcher);
     useOAuthStore().providers = providers;
@@ -144,9 +147,7 @@ describe('the new account form', () => {
     await fillIn(wrapper);
     expect(server.apiCalls()[0]!.url).toBe('/api/autoconfig?email=ada%40gmail.com&probe=1');
     expect(wrapper.get<HTMLInputElement>('#account-host').element.value).toBe('pop.gmail.com');
-    expect(wrapper.get<HTMLInputElement>('#account-username').element.value).toBe(
-      'ada@gmail.com',
-    );
+    expect(wrapper.get<HTMLInputElement>('#account-username').element.value).toBe('ada@gmail.com');
     const notes = wrapper.findAll('[data-testid="autoconfig-notes"] li').map((li) => li.text());
     expect(notes).toEqual(reply().notes);
     expect(wrapper.get('[data-testid="autoconfig-source"]').text()).toContain(
@@ -228,6 +229,33 @@ describe('the new account form', () => {
   });
 });
 
+describe('signing in from a mere guess', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '';
+    setActivePinia(createPinia());
+    api.resetCsrf();
+  });
+
+  it('is not offered for a new account: the server would have no settings it relies on', async () => {
+    const guess = reply({
+      source: 'guess',
+      provider: null,
+      oauth: null,
+      signIn: 'password',
+      pop3: { host: 'pop.example.org', port: 995, security: 'tls' },
+      probed: true,
+    });
+    vi.stubGlobal('fetch', fakeApi({ 'GET /api/autoconfig': { body: guess } }).fetcher);
+    useOAuthStore().providers = [GENERIC];
+    const wrapper = mount(AccountForm, { props: { account: null }, attachTo: document.body });
+    await wrapper.get('#account-email').setValue('ada@example.org');
+    await wrapper.get('[data-testid="autoconfig-fill"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="oauth-other-sign-in"]').exists()).toBe(false);
+    expect(wrapper.text()).toContain('sign in from its page');
+  });
+});
+
 describe('a linked account’s sign-in', () => {
   beforeEach(() => {
     document.body.innerHTML = '';
@@ -258,10 +286,7 @@ describe('a linked account’s sign-in', () => {
       /^Signed in with Google as ada@gmail\.com; access last renewed 5 minutes ago\./,
     );
     const methods = wrapper.findAll('#account-auth option').map((option) => option.text());
-    expect(methods).toEqual([
-      'OAuth2 sign-in (XOAUTH2)',
-      'OAuth2 sign-in (OAUTHBEARER, RFC 7628)',
-    ]);
+    expect(methods).toEqual(['OAuth2 sign-in (XOAUTH2)', 'OAuth2 sign-in (OAUTHBEARER, RFC 7628)']);
     expect(wrapper.find('#account-password').exists()).toBe(false);
   });
 
