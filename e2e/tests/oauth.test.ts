@@ -98,6 +98,33 @@ describe.skipIf(!dovecotAvailable())(
       expect(policy.status).toBe(200);
     });
 
+    it('fills in a known provider’s settings from the address, with its caveats', async () => {
+      await page.getByRole('link', { name: 'Add account' }).click();
+      await page.getByRole('heading', { name: 'Add a POP3 account' }).waitFor();
+      // Presets need no network: Gmail's settings are built in.
+      await page.getByLabel('Email address').fill('grace.hopper@gmail.com');
+      await page.getByRole('button', { name: 'Fill in settings' }).click();
+      const found = page.getByTestId('autoconfig-result');
+      await expect
+        .poll(() => found.textContent(), { timeout: 10_000 })
+        .toContain('from Popgate’s list of known providers');
+      expect(await page.getByLabel('Server (incoming, POP3)').inputValue()).toBe('pop.gmail.com');
+      expect(await page.getByLabel('Port').inputValue()).toBe('995');
+      expect(await page.getByLabel('User name').inputValue()).toBe('grace.hopper@gmail.com');
+      expect(await page.getByTestId('autoconfig-notes').locator('li').count()).toBeGreaterThan(0);
+      // Google is not configured on this Popgate: a password (an app password) is asked for.
+      expect(await page.getByTestId('oauth-missing').textContent()).toContain('app password');
+      await page.screenshot({ path: screenshotPath('oauth-autoconfig-gmail'), fullPage: true });
+
+      await page.getByLabel('Email address').fill('grace@icloud.com');
+      await page.getByRole('button', { name: 'Fill in settings' }).click();
+      await expect
+        .poll(() => found.textContent(), { timeout: 10_000 })
+        .toContain('No POP3 for this address.');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.waitForURL(/\/accounts$/);
+    });
+
     it('adds the account with a password Dovecot refuses, saved all the same', async () => {
       await page.getByRole('link', { name: 'Add account' }).click();
       await page.getByRole('heading', { name: 'Add a POP3 account' }).waitFor();
