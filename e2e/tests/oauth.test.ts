@@ -144,6 +144,11 @@ describe.skipIf(!dovecotAvailable())(
         .toContain('rejected the user name or password');
       await page.getByRole('button', { name: 'Add account' }).click();
       await page.getByRole('button', { name: 'Save anyway' }).click();
+      // Added: the accounts list (or, as it was, the new account's page offering sending).
+      await page.waitForURL(/\/accounts(\/[0-9a-f-]{36}\?setup=sending)?$/);
+      if (/\/accounts$/.test(page.url())) {
+        await page.getByTestId('account-card').getByRole('link', { name: 'Edit' }).click();
+      }
       await page.waitForURL(/\/accounts\/[0-9a-f-]{36}/);
       accountId = /\/accounts\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     });
