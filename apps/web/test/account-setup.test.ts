@@ -309,3 +309,45 @@ describe('a linked account’s sign-in', () => {
     );
   });
 });
+
+describe('saving a signed-in account', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '';
+    setActivePinia(createPinia());
+    api.resetCsrf();
+  });
+
+  it('shows the server’s refusal to move the sign-in elsewhere, with no password field to point at', async () => {
+    const message =
+      'This account signs in at Google for pop.gmail.com: sign in again for another server';
+    const signedIn = account({
+      id: '00000000-0000-7000-8000-0000000000b2',
+      host: 'pop.gmail.com',
+      username: 'ada@gmail.com',
+      auth: 'xoauth2',
+      oauth: {
+        provider: 'google',
+        subject: null,
+        status: 'active',
+        lastRefreshedAt: null,
+        accessExpiresAt: null,
+        refreshCount: 0,
+      },
+    });
+    const server = fakeApi({
+      [`PATCH /api/accounts/${signedIn.id}`]: {
+        status: 400,
+        body: { error: { code: 'PASSWORD_REQUIRED', message } },
+      },
+    });
+    vi.stubGlobal('fetch', server.fetcher);
+    useOAuthStore().providers = [GOOGLE];
+    const wrapper = mount(AccountForm, { props: { account: signedIn }, attachTo: document.body });
+    await wrapper.get('#account-host').setValue('pop.googlemail.com');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    // No connection test with a token the form does not have: the change goes to the server.
+    expect(server.apiCalls().map((call) => call.method)).toEqual(['PATCH']);
+    expect(wrapper.get('[role="alert"]').text()).toBe(message);
+  });
+});
