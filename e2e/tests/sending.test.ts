@@ -125,6 +125,8 @@ describe.skipIf(!dovecotAvailable() || !postfixAvailable())(
       await page.getByLabel('Password again').fill(PASSWORD);
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.waitForURL(/\/accounts$/);
+      // This file opens messages one by one: conversations off, as the list's switch remembers it.
+      await page.evaluate(() => localStorage.setItem('popgate.conversations', 'off'));
       // Dovecot and Postfix listen on random ports; the default policy allows 110/995 and 465/587.
       const policy = { allowedPorts: [], allowedSmtpPorts: [] };
       expect((await pageApi(page, 'PATCH', '/api/admin/policy', policy)).status).toBe(200);
@@ -144,7 +146,9 @@ describe.skipIf(!dovecotAvailable() || !postfixAvailable())(
       await page.getByRole('button', { name: 'Trust this certificate' }).click();
       await eventually(() => result.textContent(), 20_000).toContain('Connected and signed in');
       await page.getByRole('button', { name: 'Add account' }).click();
-      // A new account opens its "Sending (SMTP)" section with a proposal.
+      // The accounts page shows the first check; its card offers to set up sending, with a proposal.
+      await page.waitForURL(/\/accounts$/);
+      await page.getByRole('link', { name: 'Set up sending' }).first().click();
       await page.waitForURL(/\/accounts\/[^/?]+\?setup=sending/);
       accountId = /\/accounts\/([^/?]+)/.exec(page.url())![1]!;
       await page.getByRole('heading', { name: 'Sending (SMTP)' }).waitFor();
@@ -172,7 +176,7 @@ describe.skipIf(!dovecotAvailable() || !postfixAvailable())(
       expect(await result.textContent()).toContain('Postfix');
       await page.screenshot({ path: screenshotPath('sending-setup'), fullPage: true });
       expect(await accessibilityViolations(page)).toEqual([]);
-      await page.getByRole('button', { name: 'Set up sending' }).click();
+      await page.locator('#main').getByRole('button', { name: 'Set up sending' }).click();
       await page.getByText('Sending is set up.').waitFor();
       await eventually(() =>
         page.getByRole('button', { name: 'Save sending settings' }).count(),

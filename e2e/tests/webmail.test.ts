@@ -160,7 +160,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
     await page.getByRole('button', { name: 'Add account' }).click();
-    await page.waitForURL(/\/accounts$/);
+    await page.waitForURL(/\/accounts$/, { waitUntil: 'commit' });
   });
 
   it('shows the first sync’s progress, then the account up to date', async () => {
@@ -183,6 +183,10 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
   it('lists the mail newest first, pages as it scrolls, and counts unread mail in the title', async () => {
     await page.getByRole('link', { name: /^Inbox/ }).click();
     await page.waitForURL(/\/mail\/inbox/);
+    // Conversations are on at first: one row per thread. This file reads messages one by one;
+    // the choice is remembered on the device.
+    await page.getByTestId('conversation-row').first().waitFor();
+    await page.getByTestId('conversations-toggle').uncheck();
     await expect.poll(() => rows().first().textContent()).toContain('Quarterly newsletter');
     await expect.poll(() => page.title()).toBe(`(${total}) Inbox – Popgate`);
     const scroller = page.locator('.message-list .virtual-list');
