@@ -117,6 +117,7 @@ describe('the message list', () => {
       seen: false,
       flagged: true,
       hasAttachments: false,
+      conversationId: null,
     });
   });
 
