@@ -98,3 +98,31 @@ describe('the OAuth2 callback', () => {
     expect(result.statusCode).toBe(400);
   });
 });
+
+describe('starting a sign-in from a browser page', () => {
+  const navigate = { ...browser, 'sec-fetch-mode': 'navigate' };
+
+  it('goes back to the accounts page with the reason when the provider is not set up, instead of a raw error page', async () => {
+    const client = new ApiClient(subject.app);
+    await client.signUp(`nav-${randomBytes(4).toString('hex')}@example.test`);
+    const asApi = await client.get('/api/oauth/google/start?email=a@gmail.com', browser);
+    expect(asApi.statusCode).toBeGreaterThanOrEqual(400);
+    const { code, message } = asApi.json().error;
+    const asPage = await client.get('/api/oauth/google/start?email=a@gmail.com', navigate);
+    expect(asPage.statusCode).toBe(302);
+    const location = asPage.headers.location as string;
+    expect(location.startsWith('/accounts?')).toBe(true);
+    expect(resultOf(location)).toEqual({ oauth: 'error', code, message });
+  });
+
+  it("names no account's page for an account that is not the caller's", async () => {
+    const client = new ApiClient(subject.app);
+    await client.signUp(`nav-${randomBytes(4).toString('hex')}@example.test`);
+    const someone = '01900000-0000-7000-8000-000000000000';
+    const asPage = await client.get(`/api/oauth/generic/start?accountId=${someone}`, navigate);
+    expect(asPage.statusCode).toBe(302);
+    const location = asPage.headers.location as string;
+    expect(location.startsWith('/accounts?')).toBe(true);
+    expect(resultOf(location).oauth).toBe('error');
+  });
+});

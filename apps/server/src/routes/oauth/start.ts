@@ -1,5 +1,6 @@
 import { ErrorReply, OAuthStartParams, OAuthStartQuery } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../domain-errors';
 import { startAuthorization } from '../../oauth/authorization';
 import { authorizationDeps } from './authorization-deps';
 import { callbackUrl } from './redirect-uri';
@@ -27,16 +28,36 @@ export const startOAuthRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { query } = request;
-      const url = await startAuthorization(authorizationDeps(app), {
-        userId: request.user!.id,
-        sessionId: request.user!.sessionId,
-        provider: request.params.provider,
-        redirectUri: callbackUrl(request),
-        ...(query.accountId !== undefined && { accountId: query.accountId }),
-        ...(query.email !== undefined && { email: query.email }),
-        ...(query.label !== undefined && { label: query.label }),
-        ...(query.loginHint && { loginHint: query.loginHint }),
-      });
+      let url: URL;
+      try {
+        url = await startAuthorization(authorizationDeps(app), {
+          userId: request.user!.id,
+          sessionId: request.user!.sessionId,
+          provider: request.params.provider,
+          redirectUri: callbackUrl(request),
+          ...(query.accountId !== undefined && { accountId: query.accountId }),
+          ...(query.email !== undefined && { email: query.email }),
+          ...(query.label !== undefined && { label: query.label }),
+          ...(query.loginHint && { loginHint: query.loginHint }),
+        });
+      } catch (error) {
+        // A browser that followed the "Sign in with…" link would show the JSON error as a raw
+        // page: it goes back to the accounts page, which says what went wrong (as the callback
+        // does). Other clients get the error as usual.
+        if (!(error instanceof DomainError) || request.headers['sec-fetch-mode'] !== 'navigate') {
+          throw error;
+        }
+        const page =
+          query.accountId !== undefined && error.kind !== 'not_found'
+            ? `/accounts/${query.accountId}`
+            : '/accounts';
+        const outcome = new URLSearchParams({
+          oauth: 'error',
+          code: error.code,
+          message: error.message,
+        });
+        return reply.redirect(`${page}?${outcome.toString()}`, 302);
+      }
       return reply.redirect(url.href, 302);
     },
   );
