@@ -4,6 +4,14 @@ import pg from 'pg';
 import { utcTimestamps } from '../../apps/server/src/db/utc-timestamps';
 import { decodeCursor } from '../../apps/server/src/messages/cursor';
 import { listPage, listStatement, type ListRow } from '../../apps/server/src/messages/list';
+import { parseSearch } from '../../apps/server/src/search/query-parser';
+import { searchSql } from '../../apps/server/src/search/search-sql';
+
+/** The search the list would run for `q`, as its route parses it. */
+function searchOf(q: string | undefined, userId: string) {
+  const node = q === undefined ? null : parseSearch(q);
+  return node && searchSql(node, userId);
+}
 
 /**
  * The floor: a bare node:http server answering GET /api/messages with the same statement through
@@ -25,7 +33,7 @@ export async function startFloorServer(url: string, userId: string, poolSize: nu
       .query<ListRow>(
         listStatement({
           userId,
-          search: q ?? null,
+          search: searchOf(q, userId),
           folder: 'inbox',
           limit,
           ...(after && { after }),

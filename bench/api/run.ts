@@ -149,12 +149,13 @@ async function deepCursor(url: string, userId: string, row: number): Promise<str
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ date: string; id: string }>(
-      `SELECT to_char(date, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date, id FROM messages
-        WHERE "userId" = $1 ORDER BY date DESC, id DESC OFFSET $2 LIMIT 1`,
+    // The list pages by arrival (receivedAt, id).
+    const { rows } = await client.query<{ at: string; id: string }>(
+      `SELECT to_char("receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, id FROM messages
+        WHERE "userId" = $1 ORDER BY "receivedAt" DESC, id DESC OFFSET $2 LIMIT 1`,
       [userId, row - 1],
     );
-    return encodeCursor({ date: new Date(rows[0]!.date), id: rows[0]!.id });
+    return encodeCursor({ at: new Date(rows[0]!.at), id: rows[0]!.id });
   } finally {
     await client.end();
   }
