@@ -124,6 +124,31 @@ describe('the "Sending (SMTP)" form', () => {
     return { wrapper, fake };
   }
 
+  it('keeps what the user typed while the proposal was on its way', async () => {
+    let answer: (reply: { body: unknown }) => void = () => {};
+    const fake = fakeApi({
+      'GET /api/identities/defaults': () => new Promise((resolve) => (answer = resolve)),
+    });
+    vi.stubGlobal('fetch', fake.fetcher);
+    const wrapper = mount(IdentityForm, {
+      props: { account: work, identity: null, offer: true },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    await wrapper.get('#identity-host').setValue('127.0.0.1');
+    answer({
+      body: {
+        name: 'Ada Lovelace',
+        address: 'ada@work.example',
+        smtp: { host: 'mail.work.example', port: 465, security: 'tls', username: 'ada' },
+      },
+    });
+    await flushPromises();
+    expect((wrapper.get('#identity-host').element as HTMLInputElement).value).toBe('127.0.0.1');
+    expect((wrapper.get('#identity-name').element as HTMLInputElement).value).toBe('Ada Lovelace');
+    wrapper.unmount();
+  });
+
   it('starts from the server’s proposal after an account is added', async () => {
     const { wrapper, fake } = await mountOffer({ ok: true });
     expect(wrapper.find('[data-testid="identity-offer"]').exists()).toBe(true);
