@@ -84,6 +84,10 @@ describe('fetching from Dovecot', () => {
   });
 });
 
+// 20 MB through TLS with a slow reader: seconds alone, much longer on a machine busy with other
+// test files, so these get more than the project's default minute.
+const LARGE_MESSAGE_TIMEOUT = 240_000;
+
 describe('fetching a 20 MB message from Dovecot', () => {
   const dovecot = useDovecot();
   const big = largeMessage(20 * 1024 * 1024);
@@ -91,39 +95,51 @@ describe('fetching a 20 MB message from Dovecot', () => {
   beforeAll(async () => {
     await dovecot().clear(USER.username);
     await dovecot().deliver(USER.username, big);
-  });
+  }, LARGE_MESSAGE_TIMEOUT);
 
-  it('returns it byte-exactly with RETR', async () => {
-    const client = await connectTls(dovecot());
-    const bytes = await client.retr(1);
-    expect(bytes.length).toBe(big.length);
-    expect(big.subarray(-2).toString()).toBe('\r\n');
-    expect(sha256(bytes)).toBe(sha256(dovecot().expectedPop3Bytes(big)));
-    await client.quit();
-  });
+  it(
+    'returns it byte-exactly with RETR',
+    async () => {
+      const client = await connectTls(dovecot());
+      const bytes = await client.retr(1);
+      expect(bytes.length).toBe(big.length);
+      expect(big.subarray(-2).toString()).toBe('\r\n');
+      expect(sha256(bytes)).toBe(sha256(dovecot().expectedPop3Bytes(big)));
+      await client.quit();
+    },
+    LARGE_MESSAGE_TIMEOUT,
+  );
 
-  it('streams it with bounded buffering and the same bytes', async () => {
-    const client = await connectTls(dovecot());
-    const hash = createHash('sha256');
-    let chunks = 0;
-    // The iterator hands over everything buffered at once, so a chunk's size is what piled up.
-    let mostBuffered = 0;
-    for await (const chunk of client.retrStream(1)) {
-      hash.update(chunk as Buffer);
-      chunks++;
-      mostBuffered = Math.max(mostBuffered, (chunk as Buffer).length);
-      // A slow reader: the socket must wait for it rather than pile data up.
-      if (chunks % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    expect(hash.digest('hex')).toBe(sha256(dovecot().expectedPop3Bytes(big)));
-    expect(chunks).toBeGreaterThan(10);
-    expect(mostBuffered).toBeLessThan(512 * 1024);
-    await client.quit();
-  });
+  it(
+    'streams it with bounded buffering and the same bytes',
+    async () => {
+      const client = await connectTls(dovecot());
+      const hash = createHash('sha256');
+      let chunks = 0;
+      // The iterator hands over everything buffered at once, so a chunk's size is what piled up.
+      let mostBuffered = 0;
+      for await (const chunk of client.retrStream(1)) {
+        hash.update(chunk as Buffer);
+        chunks++;
+        mostBuffered = Math.max(mostBuffered, (chunk as Buffer).length);
+        // A slow reader: the socket must wait for it rather than pile data up.
+        if (chunks % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(hash.digest('hex')).toBe(sha256(dovecot().expectedPop3Bytes(big)));
+      expect(chunks).toBeGreaterThan(10);
+      expect(mostBuffered).toBeLessThan(512 * 1024);
+      await client.quit();
+    },
+    LARGE_MESSAGE_TIMEOUT,
+  );
 
-  it('ends the session with LIMIT_EXCEEDED when the message is over maxMessageBytes', async () => {
-    const client = await connectTls(dovecot(), { limits: { maxMessageBytes: 1024 * 1024 } });
-    await expect(client.retr(1)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
-    expect(client.state).toBe('closed');
-  });
+  it(
+    'ends the session with LIMIT_EXCEEDED when the message is over maxMessageBytes',
+    async () => {
+      const client = await connectTls(dovecot(), { limits: { maxMessageBytes: 1024 * 1024 } });
+      await expect(client.retr(1)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+      expect(client.state).toBe('closed');
+    },
+    LARGE_MESSAGE_TIMEOUT,
+  );
 });
