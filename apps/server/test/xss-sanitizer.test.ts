@@ -155,6 +155,45 @@ describe('CSS', () => {
     expect(seen).toEqual(['cid:a', 'https://x.example/b', 'c']);
   });
 
+  it("drops fixed and sticky positioning, which would pin the sender's box over the message", () => {
+    expect(
+      sanitizeStyleAttribute(
+        'position:fixed;top:0;left:0;width:100%;height:100%;z-index:9999;color:red',
+        keepAll,
+      ),
+    ).toBe('top:0;left:0;width:100%;height:100%;z-index:9999;color:red');
+    expect(sanitizeStyleAttribute('position: -webkit-sticky;position: STICKY', keepAll)).toBe('');
+    expect(sanitizeStyleAttribute('position:relative;top:2px', keepAll)).toBe(
+      'position:relative;top:2px',
+    );
+    expect(
+      sanitizeStylesheet(
+        '.banner{position:fixed;inset:0;background:#000}@media (min-width:1px){.b{position:sticky;top:0}}',
+        keepAll,
+      ),
+    ).toBe('.banner{inset:0;background:#000}@media (min-width:1px){.b{top:0}}');
+    const { html } = sanitize('<div style="position:fixed;inset:0">cover</div>');
+    expect(html).toBe('<div style="inset:0">cover</div>');
+  });
+
+  it('routes a background image through the proxy once images are allowed, in style attributes and style elements alike', () => {
+    const remote = 'https://cdn.example/bg.png';
+    const blocked = sanitize(
+      `<style>.hero{background:url(${remote}) no-repeat}</style><td style="background-image:url('${remote}')">x</td>`,
+    );
+    expect(blocked.remoteImagesBlocked).toBe(true);
+    expect(blocked.html).not.toContain('cdn.example');
+    const shown = sanitize(
+      `<style>.hero{background:url(${remote}) no-repeat}</style><div style="background-image:url('${remote}')">x</div>`,
+      true,
+    );
+    const proxied = signer.proxyUrl(MESSAGE, remote);
+    expect(shown.remoteImagesBlocked).toBe(false);
+    expect(shown.html).toBe(
+      `<style>.hero{background:url("${proxied}") no-repeat}</style><div style="background-image:url(&quot;${proxied.replace(/&/g, '&amp;')}&quot;)">x</div>`,
+    );
+  });
+
   it('never lets loading functions other than url() through', () => {
     for (const value of [
       "background-image:image-set('https://x.example/a.png' 1x)",

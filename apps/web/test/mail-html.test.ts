@@ -52,4 +52,35 @@ describe('mail HTML for the sandboxed frame', () => {
     expect(doc.querySelector('script, base')).toBeNull();
     expect(doc.body.textContent).toContain('Hi');
   });
+
+  it('loads Popgate’s own background images as data: URLs, in style attributes, style elements and background attributes', async () => {
+    const proxied = '/api/messages/1/images?url=https%3A%2F%2Fcdn.example%2Fbg.png&sig=s';
+    const loadImage = vi.fn(async (url: string) =>
+      url.includes('missing') ? null : `data:image/png;base64,${btoa(url)}`,
+    );
+    const html = await prepareMailHtml(
+      `<style>.hero{background:url("${proxied}") no-repeat}.gone{background:url("/api/missing")}</style>` +
+        `<div class="hero" style="background-image:url(&quot;${proxied}&quot;);color:red">hero</div>` +
+        `<table background="${proxied}"><tr><td background="https://elsewhere.example/x.png">x</td></tr></table>` +
+        `<p style="background:url('https://elsewhere.example/y.png')">other</p>`,
+      { origin, loadImage },
+    );
+    // One load per distinct URL, only for Popgate’s own.
+    expect(loadImage.mock.calls.map(([url]) => url).sort()).toEqual([
+      `${origin}${proxied}`,
+      `${origin}/api/missing`,
+    ]);
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const dataUrl = `data:image/png;base64,${btoa(`${origin}${proxied}`)}`;
+    const sheet = Array.from(doc.querySelectorAll('style'))
+      .map((style) => style.textContent)
+      .find((text) => text?.includes('.hero'));
+    expect(sheet).toBe(`.hero{background:url("${dataUrl}") no-repeat}.gone{background:none}`);
+    expect(doc.querySelector('.hero')!.getAttribute('style')).toBe(
+      `background-image:url("${dataUrl}");color:red`,
+    );
+    expect(doc.querySelector('table')!.getAttribute('background')).toBe(dataUrl);
+    expect(doc.querySelector('td')!.hasAttribute('background')).toBe(false);
+    expect(doc.querySelector('p')!.getAttribute('style')).toBe('background:none');
+  });
 });

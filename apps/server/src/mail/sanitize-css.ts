@@ -6,6 +6,12 @@ export type CssImageUrl = (raw: string) => string | null;
 /** Properties that run code or bind behaviour in some browser. */
 const FORBIDDEN_PROPERTIES = new Set(['behavior', '-ms-behavior', '-moz-binding']);
 const PROPERTY_NAME = /^-?[a-z][a-z0-9-]*$/;
+/**
+ * Positions that pin an element to the reading pane rather than the message: a sender's banner
+ * could cover the message (or dress up as Popgate's own controls). Dropped, the element flows
+ * where the message puts it.
+ */
+const PINNED_POSITION = /^(?:-webkit-)?(?:fixed|sticky)$/i;
 /** Backslash escapes can spell anything (`\75 rl(`); angle brackets could end the style element. */
 const UNSAFE_CHARACTERS = /[\\<>]/;
 const UNSAFE_WORDS = /expression|javascript|vbscript|@import|-moz-binding|behavior/i;
@@ -45,6 +51,7 @@ function cleanDeclaration(decl: Declaration, imageUrl: CssImageUrl): string | nu
     return null;
   }
   if (LOADING_FUNCTIONS.test(value)) return null;
+  if (prop === 'position' && PINNED_POSITION.test(value)) return null;
   const urlCount = value.match(ANY_URL_FUNCTION)?.length ?? 0;
   let rewritten = 0;
   let refused = false;

@@ -3,7 +3,8 @@
  * frame (no scripts, no same-origin), it is prepared here, inertly (DOMParser runs no script and
  * loads nothing):
  * - links open in a new tab without a referrer, and only http, https and mailto links stay;
- * - images served by Popgate itself (attachments shown inline, proxied remote images) become
+ * - images served by Popgate itself (attachments shown inline, proxied remote images), in <img>,
+ *   in CSS url() (style attributes and <style> elements) and in `background` attributes, become
  *   data: URLs, because the frame's opaque origin gets neither the session cookie nor the
  *   same-origin resources; a data: image is also readable offline;
  * - a policy of its own lets the frame load nothing else, whatever slipped through.
@@ -26,6 +27,7 @@ a { color: #0b57d0; }
 
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
 const MAX_IMAGES = 100;
+const CSS_URL = /url\(\s*(["']?)([^"')]*)\1\s*\)/gi;
 
 export function isSameOrigin(src: string, origin: string): boolean {
   try {
@@ -89,6 +91,8 @@ export async function prepareMailHtml(
     }),
   );
 
+  await inlineBackgroundImages(doc, origin, loadImage);
+
   const head = doc.head;
   const policy = doc.createElement('meta');
   policy.setAttribute('http-equiv', 'Content-Security-Policy');
@@ -100,4 +104,61 @@ export async function prepareMailHtml(
   style.textContent = FRAME_STYLE;
   head.prepend(policy, referrer, style);
   return `<!doctype html>${doc.documentElement.outerHTML}`;
+}
+
+/**
+ * Background images (CSS url() and the `background` attribute) as data: URLs, like <img>: the
+ * server wrote Popgate's own URLs there (the proxy once images are allowed, inline parts), which
+ * the frame could not load; any other URL goes. Each distinct URL is loaded once.
+ */
+async function inlineBackgroundImages(
+  doc: Document,
+  origin: string,
+  loadImage: ImageLoader,
+): Promise<void> {
+  const styled = Array.from(doc.querySelectorAll('[style]')).filter((element) =>
+    /url\(/i.test(element.getAttribute('style') ?? ''),
+  );
+  const sheets = Array.from(doc.querySelectorAll('style')).filter((style) =>
+    /url\(/i.test(style.textContent ?? ''),
+  );
+  const backgrounds = Array.from(doc.querySelectorAll('[background]'));
+
+  const wanted = new Set<string>();
+  const note = (url: string) => {
+    if (!url.startsWith('data:') && isSameOrigin(url, origin) && wanted.size < MAX_IMAGES) {
+      wanted.add(url);
+    }
+  };
+  for (const css of [
+    ...styled.map((e) => e.getAttribute('style')!),
+    ...sheets.map((s) => s.textContent!),
+  ]) {
+    for (const match of css.matchAll(CSS_URL)) note(match[2]!);
+  }
+  for (const element of backgrounds) note(element.getAttribute('background')!.trim());
+
+  const loaded = new Map<string, string | null>();
+  await Promise.all(
+    [...wanted].map(async (url) => {
+      loaded.set(url, await loadImage(new URL(url, origin).href));
+    }),
+  );
+  const dataUrlOf = (url: string): string | null =>
+    url.startsWith('data:') ? url : (loaded.get(url) ?? null);
+  // A url() that cannot load becomes `none`, which every property taking an image accepts.
+  const rewrite = (css: string) =>
+    css.replace(CSS_URL, (_match, _quote: string, url: string) => {
+      const dataUrl = dataUrlOf(url);
+      return dataUrl ? `url("${dataUrl}")` : 'none';
+    });
+
+  for (const element of styled)
+    element.setAttribute('style', rewrite(element.getAttribute('style')!));
+  for (const sheet of sheets) sheet.textContent = rewrite(sheet.textContent!);
+  for (const element of backgrounds) {
+    const dataUrl = dataUrlOf(element.getAttribute('background')!.trim());
+    if (dataUrl) element.setAttribute('background', dataUrl);
+    else element.removeAttribute('background');
+  }
 }
