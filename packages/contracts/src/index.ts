@@ -12,3 +12,4 @@ export * from './autoconfig';
 export * from './oauth';
 export * from './search-matches';
 export * from './conversations';
+export * from './portability';

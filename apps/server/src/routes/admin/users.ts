@@ -15,6 +15,7 @@ import { auditOrigin } from '../audit-origin';
 import type { Db } from '../../db/prisma';
 import { HttpError, notFound } from '../../plugins/errors';
 import { hashPassword } from '../../users/password';
+import { removeUser } from '../../users/remove-user';
 import { hashToken, revokeUserSessions } from '../../users/sessions';
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -202,6 +203,33 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actor: request.user,
         targetType: 'user',
         targetId: id,
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/admin/users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Delete a user with everything of theirs (accounts, messages, drafts, sessions); the audit log keeps only that it happened',
+        params: Id,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await prisma.user.findUnique({ where: { id } }))) throw notFound('No such user');
+      await app.events.publish(id, 'session.ended', { reason: 'deleted by an admin' });
+      const removed = await removeUser(prisma, id, request.log);
+      app.sessions.forgetUser(id);
+      await audit(prisma, auditOrigin(request), {
+        action: 'admin.user_deleted',
+        actor: request.user,
+        targetType: 'user',
+        details: { ...removed },
       });
       return reply.code(204).send(null);
     },

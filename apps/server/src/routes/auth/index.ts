@@ -25,6 +25,7 @@ import {
 } from '../../users/password';
 import { createSession, hashToken, revokeSession, revokeUserSessions } from '../../users/sessions';
 import { reserveSignIn, settleSignIn } from '../../users/sign-in-throttle';
+import { leaveRoute } from './leave';
 
 const SignUp = Type.Object(
   { email: Credentials.properties.email, password: NewPassword },
@@ -296,4 +297,5 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   };
   await app.register(signedInRoutes);
+  await app.register(leaveRoute);
 };
