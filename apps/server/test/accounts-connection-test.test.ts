@@ -126,6 +126,22 @@ describe('testing a connection against Dovecot', () => {
     });
   });
 
+  it('says the port expects SSL/TLS when STARTTLS is chosen on the implicit-TLS port', async () => {
+    const test = await tester();
+    const error = failure(
+      await test({ port: dovecot.tlsPort, security: 'starttls', tls: { caPem: dovecot.caPem } }),
+    );
+    expect(error.code).toBe('TLS_EXPECTED');
+    expect(error.message).toContain('expects SSL/TLS from the start');
+    // No credential travelled: the plain connection never got past the (absent) greeting.
+    expect(error.message).not.toContain('alice-pw');
+  });
+
+  it('says the same when no encryption is chosen on the implicit-TLS port', async () => {
+    const error = failure(await (await tester())({ port: dovecot.tlsPort, security: 'none' }));
+    expect(error.code).toBe('TLS_EXPECTED');
+  });
+
   it('says the password was rejected', async () => {
     const test = await tester();
     const error = failure(
@@ -139,6 +155,8 @@ describe('testing a connection against Dovecot', () => {
     expect(error.code).toBe('AUTH_FAILED');
     expect(error.message).toContain('rejected the user name or password');
     expect(error.message).not.toContain('wrong');
+    // The server's own words apart, for the form to quote once.
+    expect(error.serverText).toMatch(/authentication failed/i);
   });
 
   it('gives the fingerprint of a certificate it does not trust, and trusts it once pinned', async () => {

@@ -58,6 +58,20 @@ export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
   maxFullDownloadBytes: null,
 };
 
+/** How often an account is checked while its owner has Popgate open, at most. */
+export const ACTIVE_POLL_SECONDS = 60;
+
+/**
+ * The check interval while the owner has Popgate open: every minute, unless the user chose a
+ * slower interval than the default (to respect a provider's limit, say), which is then kept. The
+ * admin's minimum and a server's LOGIN-DELAY still come on top.
+ */
+export function pollSecondsWhileOpen(pollSeconds: number): number {
+  return pollSeconds > DEFAULT_ACCOUNT_POLICY.pollSeconds
+    ? pollSeconds
+    : Math.min(ACTIVE_POLL_SECONDS, pollSeconds);
+}
+
 export const AccountTls = Type.Object(
   {
     caPem: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
@@ -264,6 +278,8 @@ export const AccountTestErrorCode = Type.Enum([
   'TIMEOUT',
   'TLS_UNTRUSTED',
   'TLS_FAILED',
+  /** The port expects SSL/TLS from the start (995) where STARTTLS or no encryption was chosen. */
+  'TLS_EXPECTED',
   'STLS_UNAVAILABLE',
   'AUTH_FAILED',
   'IN_USE',
@@ -279,6 +295,8 @@ export const AccountTestError = Type.Object({
   message: Type.String(),
   /** With TLS_UNTRUSTED: the certificate's SHA-256 fingerprint, to pin if the user trusts it. */
   fingerprint256: Type.Optional(Type.String()),
+  /** The server's own words, when it refused with some (AUTH_FAILED, LOGIN_DELAY, ...). */
+  serverText: Type.Optional(Type.String()),
 });
 export type AccountTestError = Static<typeof AccountTestError>;
 

@@ -28,6 +28,7 @@ import { StreamedResponse } from './protocol/streamed-response';
 import { buildServerInfo, type Pop3ServerInfo } from './server-info';
 import type { Pop3TlsInfo } from './transport/certificate';
 import { openTcp, startTls } from './transport/open-socket';
+import { speaksImplicitTls, tlsExpectedMessage } from './transport/tls-probe';
 
 /**
  * - "authorization": connected, not logged in.
@@ -94,7 +95,10 @@ export class Pop3Client {
     }
 
     try {
-      const greetingLine = await readGreeting(connection, options.greetingMs);
+      const greetingLine =
+        options.security === 'tls'
+          ? await readGreeting(connection, options.greetingMs)
+          : await readPlainGreeting(connection, options);
       let capabilities = await capa(connection);
       const stlsOffered = capabilities.stls;
       if (options.security === 'starttls') {
@@ -424,4 +428,34 @@ function connectionSettings(options: ResolvedOptions) {
 async function readGreeting(connection: Pop3Connection, timeoutMs: number): Promise<Pop3Greeting> {
   const status = await sendForLine(connection, null, { timeoutMs });
   return parseGreeting(expectOk(status, 'greeting'));
+}
+
+/** How long a plain connection may stay silent before the port is asked whether it wants TLS. */
+const TLS_PROBE_AFTER_MS = 2_000;
+
+/**
+ * The greeting on a plain connection (STLS or none). A port that expects TLS from the start
+ * (995 chosen with STARTTLS) stays silent: if no greeting came after a moment, a TLS hello on a
+ * second connection tells such a port apart from a slow server, and the session ends at once with
+ * TLS_EXPECTED instead of waiting for the greeting's timeout.
+ */
+async function readPlainGreeting(
+  connection: Pop3Connection,
+  options: ResolvedOptions,
+): Promise<Pop3Greeting> {
+  const probe = new AbortController();
+  const probeAfter = Math.min(TLS_PROBE_AFTER_MS, options.greetingMs / 2);
+  const timer = setTimeout(() => {
+    void speaksImplicitTls(connection.target, options.greetingMs, probe.signal).then((tls) => {
+      if (tls && !probe.signal.aborted) {
+        connection.destroy(new Pop3Error('TLS_EXPECTED', tlsExpectedMessage(connection.target)));
+      }
+    });
+  }, probeAfter);
+  try {
+    return await readGreeting(connection, options.greetingMs);
+  } finally {
+    clearTimeout(timer);
+    probe.abort();
+  }
 }

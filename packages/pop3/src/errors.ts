@@ -15,6 +15,8 @@ export type Pop3ErrorCode =
   | 'TLS_UNTRUSTED'
   /** The TLS handshake itself failed. */
   | 'TLS_FAILED'
+  /** The port expects TLS from the first byte (implicit TLS) where a plain greeting was awaited. */
+  | 'TLS_EXPECTED'
   /** STLS was required but the server does not offer it or refused it. */
   | 'STLS_UNAVAILABLE'
   /** The server rejected the credentials. */
@@ -52,6 +54,7 @@ const FATAL_CODES: ReadonlySet<Pop3ErrorCode> = new Set<Pop3ErrorCode>([
   'TIMEOUT',
   'TLS_UNTRUSTED',
   'TLS_FAILED',
+  'TLS_EXPECTED',
   'PROTOCOL',
   'LIMIT_EXCEEDED',
   'CONNECTION_CLOSED',

@@ -9,6 +9,14 @@ export function describeTestFailure(
   error: Pop3Error,
   target: { host: string; port: number },
 ): AccountTestError {
+  const described = describeByCode(error, target);
+  return error.serverText ? { ...described, serverText: error.serverText } : described;
+}
+
+function describeByCode(
+  error: Pop3Error,
+  target: { host: string; port: number },
+): AccountTestError {
   const where = `${target.host} port ${target.port}`;
   const said = error.serverText ? ` The server said: "${error.serverText}".` : '';
   const portHint = 'POP3 usually runs on port 995 with TLS, or on port 110 with STARTTLS';
@@ -49,6 +57,11 @@ export function describeTestFailure(
       return {
         code: 'TLS_FAILED',
         message: `The encrypted connection to ${where} could not be set up (${error.message}). Check the security setting: ${portHint}.`,
+      };
+    case 'TLS_EXPECTED':
+      return {
+        code: 'TLS_EXPECTED',
+        message: `${where} expects SSL/TLS from the start, not STARTTLS or no encryption. Choose SSL/TLS for this port (or STARTTLS on port 110).`,
       };
     case 'STLS_UNAVAILABLE':
       return {

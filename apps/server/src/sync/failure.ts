@@ -75,13 +75,14 @@ export function classifyFailure(error: unknown): SyncFailure {
       retry: 'backoff',
     };
   }
-  const server = error.serverText ? ` The server said: "${error.serverText}"` : '';
+  const server = error.serverText ? ` The server said: “${error.serverText}”.` : '';
   switch (error.code) {
     case 'AUTH_FAILED':
+      // A statement of what happened: the app adds what to do (update the password).
       return {
         status: 'auth_failed',
         code: 'AUTH_FAILED',
-        message: `The server rejected the user name or password; update the password to resume checking.${server}`,
+        message: `The server rejected the user name or password.${server}`,
         retry: 'stop',
       };
     case 'SYS_PERM':
@@ -92,6 +93,7 @@ export function classifyFailure(error: unknown): SyncFailure {
         retry: 'stop',
       };
     case 'STLS_UNAVAILABLE':
+    case 'TLS_EXPECTED':
     case 'PLAINTEXT_REFUSED':
     case 'NO_MECHANISM':
       return { status: 'perm_error', code: error.code, message: error.message, retry: 'stop' };
