@@ -3,8 +3,7 @@ import type { SyncFailure } from '../src/sync/failure';
 import { nextSyncDelaySeconds, type PollSettings } from '../src/sync/next-sync';
 
 const settings: PollSettings = {
-  pollSeconds: 600,
-  activePollSeconds: 60,
+  pollSeconds: 300,
   minPollSeconds: 30,
   loginDelaySeconds: null,
 };
@@ -18,11 +17,19 @@ const middle = () => 0.5;
 
 describe('when an account is checked next', () => {
   it('at its own interval while the owner is away', () => {
-    expect(nextSyncDelaySeconds(settings, { ok: true }, false)).toBe(600);
+    expect(nextSyncDelaySeconds(settings, { ok: true }, false)).toBe(300);
   });
 
-  it('often while the owner has the app open', () => {
+  it('every minute while the owner has the app open, at the default interval or a faster one', () => {
     expect(nextSyncDelaySeconds(settings, { ok: true }, true)).toBe(60);
+    expect(nextSyncDelaySeconds({ ...settings, pollSeconds: 120 }, { ok: true }, true)).toBe(60);
+    expect(nextSyncDelaySeconds({ ...settings, pollSeconds: 45 }, { ok: true }, true)).toBe(45);
+  });
+
+  it('never faster than an interval the user chose slower than the default, app open or not', () => {
+    const slow = { ...settings, pollSeconds: 900 };
+    expect(nextSyncDelaySeconds(slow, { ok: true }, true)).toBe(900);
+    expect(nextSyncDelaySeconds(slow, { ok: true }, false)).toBe(900);
   });
 
   it('never more often than the server LOGIN-DELAY allows, even with the app open', () => {

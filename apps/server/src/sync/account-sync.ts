@@ -38,8 +38,6 @@ export interface SyncOptions {
  */
 const MAX_RECONNECTS = 5;
 
-/** How often the owner's app is refreshed while it is open. */
-export const ACTIVE_POLL_SECONDS = 60;
 const PROGRESS_EVERY_MS = 250;
 /** Messages per transaction at most; the byte bound keeps a batch's parameters modest in memory. */
 export const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
@@ -446,7 +444,6 @@ async function finish(
   const delay = nextSyncDelaySeconds(
     {
       pollSeconds: fresh.pollSeconds,
-      activePollSeconds: ACTIVE_POLL_SECONDS,
       minPollSeconds: policy.minPollSeconds,
       loginDelaySeconds: client?.capabilities.loginDelaySeconds ?? null,
     },

@@ -1,11 +1,13 @@
+import { pollSecondsWhileOpen } from '@popgate/contracts';
 import type { SyncFailure } from './failure';
 
 /** How often to look for mail, by situation. */
 export interface PollSettings {
-  /** The account's own interval, used while its owner does not have the app open. */
+  /**
+   * The account's own interval: while its owner does not have the app open, and also while they
+   * do when it is slower than the default (pollSecondsWhileOpen).
+   */
   pollSeconds: number;
-  /** While the owner has the app open. */
-  activePollSeconds: number;
   /** The admin's floor for every interval. */
   minPollSeconds: number;
   /** The server's LOGIN-DELAY from CAPA, if any: never log in more often than that. */
@@ -34,7 +36,7 @@ export function nextSyncDelaySeconds(
   const floor = Math.max(settings.minPollSeconds, settings.loginDelaySeconds ?? 0);
   if (outcome.ok) {
     const interval = ownerActive
-      ? Math.min(settings.activePollSeconds, settings.pollSeconds)
+      ? pollSecondsWhileOpen(settings.pollSeconds)
       : settings.pollSeconds;
     return Math.max(interval, floor);
   }
