@@ -312,6 +312,51 @@ describe('the guard against reaching private networks', () => {
   });
 });
 
+describe('allowed networks on the policy page: the one place that opens a private network', () => {
+  it('opens loopback to the admin who lists it, with no environment variable', async () => {
+    await setPolicy({ allowedPorts: [] });
+    const server = await Pop3Server.start({ users: [{ username: 'alice', password: 'alice-pw' }] });
+    try {
+      const browser = await signedIn(privateRefused);
+      const login = {
+        port: server.port,
+        security: 'none',
+        username: 'alice',
+        password: 'alice-pw',
+      };
+      const before = await browser.post('/api/accounts/test', connection(login));
+      expect(before.json().error.code).toBe('BLOCKED_HOST');
+
+      await setPolicy({ allowedNetworks: ['127.0.0.0/8'] });
+      const tested = await browser.post('/api/accounts/test', connection(login));
+      expect(tested.json(), tested.body).toMatchObject({ ok: true });
+      const linked = await browser.post('/api/accounts', account(login));
+      expect(linked.statusCode, linked.body).toBe(201);
+      // Listing one network opens that one only.
+      const other = await browser.post('/api/accounts/test', connection({ host: '10.9.8.7' }));
+      expect(other.json().error.code).toBe('BLOCKED_HOST');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads IPv4 addresses written inside IPv6 ones in both lists', async () => {
+    await setPolicy({ allowedPorts: [], allowedNetworks: ['127.0.0.0/8'] });
+    const browser = await signedIn(privateRefused);
+    for (const host of ['[::ffff:127.0.0.1]', '[::ffff:7f00:1]']) {
+      const linked = await browser.post('/api/accounts', account({ host }));
+      expect(linked.statusCode, `${host}: ${linked.body}`).toBe(201);
+    }
+    await setPolicy({ allowedNetworks: [], refusedNetworks: ['127.0.0.0/8'] });
+    const allowing = await signedIn();
+    for (const host of ['[::ffff:7f00:1]', '[64:ff9b::127.0.0.1]', '[2002:7f00:1::1]']) {
+      const refused = await allowing.post('/api/accounts', account({ host }));
+      expect(refused.statusCode, `${host}: ${refused.body}`).toBe(403);
+      expect(refused.json().error.code).toBe('HOST_NOT_ALLOWED');
+    }
+  });
+});
+
 describe('connection tests', () => {
   it('allows ten a minute per user, then says when to try again', async () => {
     const browser = await signedIn(privateRefused);

@@ -3,7 +3,12 @@ import { isIP } from 'node:net';
 import { refused } from '../domain-errors';
 import type { Policy } from '../generated/prisma/client';
 import { resolveAllowedAddress } from '../net/host-guard';
-import { addressInNetworks, hostInList, networkList } from './policy-host-rules';
+import {
+  addressInNetworks,
+  addressWithinNetworks,
+  hostInList,
+  networkList,
+} from './policy-host-rules';
 
 /** The admin's host or network lists leave `host` out (a DomainError 'refused', HOST_NOT_ALLOWED). */
 const hostNotAllowed = (host: string) =>
@@ -18,6 +23,10 @@ const hostNotAllowed = (host: string) =>
  * the admin's network lists, and the address to dial is returned. Otherwise it throws: a
  * HostRefusedError (DNS, BLOCKED_HOST) or hostNotAllowed. Nothing is ever dialled here, so a
  * refusal says nothing about what listens behind an address.
+ *
+ * The admin's allowed networks are the one place that opens a private or loopback network: an
+ * address inside one of them passes the private-network guard too. `allowPrivateNetworks` (the
+ * operator's POPGATE_ALLOW_PRIVATE_NETWORKS) opens every private network by default.
  */
 export async function checkHost(
   host: string,
@@ -28,9 +37,11 @@ export async function checkHost(
   if (policy.allowedHosts.length > 0 && !hostInList(host, policy.allowedHosts)) {
     throw hostNotAllowed(host);
   }
+  const allowed = networkList(policy.allowedNetworks);
   let resolved: string[] = [];
   const address = await resolveAllowedAddress(host, {
     allowPrivateNetworks: options.allowPrivateNetworks,
+    opened: (candidate) => addressWithinNetworks(candidate, allowed),
     resolve: async (name) => {
       resolved = (await lookup(name, { all: true, verbatim: true })).map((a) => a.address);
       return resolved;
@@ -42,8 +53,7 @@ export async function checkHost(
     throw hostNotAllowed(host);
   }
   if (policy.allowedNetworks.length > 0) {
-    const allowed = networkList(policy.allowedNetworks);
-    if (!addresses.every((a) => isIP(a) && addressInNetworks(a, allowed))) {
+    if (!addresses.every((a) => isIP(a) && addressWithinNetworks(a, allowed))) {
       throw hostNotAllowed(host);
     }
   }

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { embeddedIPv4 } from '../net/host-guard';
 
 /**
  * How the admin policy's host and network lists read. A host entry names one server
@@ -44,8 +45,31 @@ export function networkList(entries: string[]): BlockList {
   return list;
 }
 
+/** The address itself and the IPv4 addresses it carries (mapped, NAT64, 6to4, Teredo...). */
+function addressForms(address: string): Array<{ address: string; type: 'ipv4' | 'ipv6' }> {
+  if (isIP(address) === 4) return [{ address, type: 'ipv4' }];
+  const bare = address.replace(/%.*$/, '');
+  return [
+    { address: bare, type: 'ipv6' },
+    ...embeddedIPv4(bare).map((ipv4) => ({ address: ipv4, type: 'ipv4' as const })),
+  ];
+}
+
+/**
+ * The address, or an IPv4 address it carries, is in one of the networks: what a refused list
+ * asks ("::ffff:10.0.0.1" and "2002:a00:1::" lead to 10.0.0.1, so 10.0.0.0/8 refuses them).
+ */
 export function addressInNetworks(address: string, list: BlockList): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return list.check(mapped[1]!, 'ipv4');
-  return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return addressForms(address).some((form) => list.check(form.address, form.type));
+}
+
+/**
+ * The address lies wholly inside the networks: listed itself, or every IPv4 address it carries
+ * listed (what an allowed list asks: "::ffff:127.0.0.1" is inside 127.0.0.0/8, a Teredo address
+ * only when both IPv4 addresses it names are).
+ */
+export function addressWithinNetworks(address: string, list: BlockList): boolean {
+  const [own, ...carried] = addressForms(address);
+  if (list.check(own!.address, own!.type)) return true;
+  return carried.length > 0 && carried.every((form) => list.check(form.address, form.type));
 }

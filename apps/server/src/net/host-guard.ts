@@ -111,6 +111,8 @@ export function isPrivateAddress(address: string): boolean {
 
 export interface HostGuardOptions {
   allowPrivateNetworks: boolean;
+  /** A private address the admin opened explicitly (listed in the policy's allowed networks). */
+  opened?: (address: string) => boolean;
   resolve?: (host: string) => Promise<string[]>;
 }
 
@@ -135,7 +137,8 @@ export async function resolveAllowedAddress(
     if (addresses.length === 0)
       throw new HostRefusedError('DNS', `The server name ${name} could not be found`);
   }
-  if (!options.allowPrivateNetworks && addresses.some(isPrivateAddress)) {
+  const closed = (address: string) => isPrivateAddress(address) && !options.opened?.(address);
+  if (!options.allowPrivateNetworks && addresses.some(closed)) {
     // Deliberately vague: the answer must not map the network behind Popgate.
     throw new HostRefusedError(
       'BLOCKED_HOST',
