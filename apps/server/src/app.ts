@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { loggerOptions } from './logger';
 import { authPlugin } from './plugins/auth';
+import { compressionPlugin } from './plugins/compression';
 import { errorsPlugin } from './plugins/errors';
 import { keyringPlugin } from './plugins/keyring';
 import { oauthPlugin } from './plugins/oauth';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(strictSchemasPlugin);
   await app.register(nulCharactersPlugin);
   await app.register(securityHeadersPlugin);
+  await app.register(compressionPlugin);
   await app.register(metricsPlugin);
   await app.register(openApiPlugin);
   await app.register(authPlugin);

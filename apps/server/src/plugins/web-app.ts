@@ -4,6 +4,20 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
+/** Vite's content-hashed build output: a new build gives new names, so a copy never goes stale. */
+const HASHED_ASSETS = `${path.sep}assets${path.sep}`;
+
+/**
+ * How long a browser may keep a file: hashed assets a year without asking again; everything else
+ * (index.html, the service worker, icons, the manifest) only after checking it is still the
+ * same, as an old index.html would point at assets a new build no longer has.
+ */
+export function cacheControlFor(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  if (relative.startsWith(HASHED_ASSETS.slice(1))) return 'public, max-age=31536000, immutable';
+  return 'no-cache';
+}
+
 /**
  * Serves the built single-page app at `/`; unknown non-API paths get index.html so that
  * client-side routes survive a reload.
@@ -17,7 +31,12 @@ export const webAppPlugin = fp(async (app: FastifyInstance, options: { root: str
     );
     return;
   }
-  await app.register(fastifyStatic, { root: options.root, wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: options.root,
+    wildcard: false,
+    index: ['index.html'],
+    setHeaders: (reply, file) => reply.header('cache-control', cacheControlFor(options.root, file)),
+  });
   app.setNotFoundHandler((request, reply) => {
     const isApi = request.url.startsWith('/api/') || request.url === '/api';
     if (request.method === 'GET' && !isApi && request.headers.accept?.includes('text/html')) {

@@ -29,9 +29,15 @@ export const uploadAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
           "413 ATTACHMENT_TOO_LARGE when the message would pass the administrator's limit (maxOutgoingBytes, attachments and text together); 400 EMPTY_ATTACHMENT for an empty file; 409 while the draft is being sent.",
         params: DraftIdParams,
         querystring: DraftAttachmentQuery,
-        // For the OpenAPI document: the body is the file, left unread until the handler.
+        // For the OpenAPI document: the body is the file, left unread until the handler (so
+        // what is validated is null). `format` needs its `type` beside it, or ajv warns at start.
         consumes: ['application/octet-stream'],
-        body: Type.Unsafe<unknown>({ description: "The file's bytes", format: 'binary' }),
+        body: Type.Unsafe<unknown>({
+          description: "The file's bytes",
+          type: 'string',
+          format: 'binary',
+          nullable: true,
+        }),
         response: { 201: DraftAttachmentOut, ...draftErrors, 413: ErrorReply },
       },
     },
