@@ -35,6 +35,18 @@ export function startWithNpm(env: Record<string, string>): Promise<RunningServer
   return startProcess('npm', ['start', '--silent'], env, repoRoot);
 }
 
+/**
+ * Starts dist/main.js on a pseudo-terminal (util-linux `script`), as a person running
+ * `npm start` in a terminal sees it; the output is the terminal's, colours included.
+ */
+export function startOnTerminal(env: Record<string, string>): Promise<RunningServer> {
+  return startProcess(
+    'script',
+    ['-q', '-e', '-f', '-c', `"${process.execPath}" dist/main.js`, '/dev/null'],
+    env,
+  );
+}
+
 function startProcess(
   command: string,
   args: string[],
