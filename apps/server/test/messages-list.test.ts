@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { MessageList, MessageListItem } from '@popgate/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../src/messages/cursor';
+import {
+  decodeCursor,
+  decodeSortedCursor,
+  encodeCursor,
+  encodeSortedCursor,
+} from '../src/messages/cursor';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 
@@ -46,6 +51,7 @@ interface Seed {
   seen?: boolean;
   flagged?: boolean;
   trashedAt?: Date | null;
+  size?: number;
 }
 
 /** Inserts messages straight into the table (the search column is filled by its trigger). */
@@ -55,7 +61,7 @@ async function seed(userId: string, accountId: string, messages: Seed[]) {
       userId,
       accountId,
       uidl: `uidl-${tag()}-${i}`,
-      size: 1000 + i,
+      size: m.size ?? 1000 + i,
       subject: m.subject ?? `message ${i}`,
       fromName: m.fromName ?? 'Sender',
       fromAddress: m.fromAddress ?? 'sender@example.test',
@@ -253,6 +259,22 @@ describe('search', () => {
     expect(subjects((await page(client, 'q=sushi')).items)).toEqual(['Lunch']);
   });
 
+  it('marks the searched words in the subject, the sender and the snippet', async () => {
+    const { client } = await mailbox();
+    const [lunch] = (await page(client, 'q=invoic')).items.filter((i) => i.subject === 'Lunch');
+    expect(lunch).toMatchObject({ fromHighlights: [{ start: 11, end: 19 }] });
+    expect(lunch).not.toHaveProperty('subjectHighlights');
+    const [quarterly] = (await page(client, 'q=quarterly')).items;
+    expect(quarterly).toMatchObject({
+      subject: 'Quarterly invoice',
+      subjectHighlights: [{ start: 0, end: 9 }],
+      highlights: [],
+    });
+    // Without a search, rows carry no marks.
+    const plain = (await page(client, '')).items[0]!;
+    expect(Object.keys(plain).filter((key) => key.toLowerCase().includes('highlight'))).toEqual([]);
+  });
+
   it('ranks subject matches above body matches', async () => {
     const { client } = await mailbox();
     const found = subjects((await page(client, 'q=invoice')).items);
@@ -317,6 +339,115 @@ describe('search', () => {
   });
 });
 
+describe('sorting the list', () => {
+  /** Twelve messages whose arrival, Date header, sender and size each give another order. */
+  async function sortable() {
+    const r = await reader();
+    const senders = [
+      'carol',
+      'Álvaro',
+      'bob',
+      '',
+      'dave',
+      'Eve',
+      'alice',
+      'bob',
+      'Zoë',
+      'frank',
+      'bob',
+      'carol',
+    ];
+    await seed(
+      r.user.id,
+      r.home.id,
+      senders.map((name, i) => ({
+        subject: `s${i}`,
+        fromName: name,
+        fromAddress: name ? `${name.toLowerCase()}@example.test` : 'nobody@example.test',
+        // Arrival runs forwards; the Date header runs backwards from it, two of them the same.
+        receivedAt: new Date(Date.UTC(2024, 5, 1) + i * 3_600_000),
+        date: new Date(Date.UTC(2024, 0, 1) - (i === 5 ? 4 : i) * 86_400_000),
+        // Sizes in no order, three of them equal.
+        size: [500, 9000, 120, 9000, 77, 4000, 9000, 1, 300, 2500, 650, 42][i],
+        textBody: i % 2 === 0 ? 'kiwi smoothie' : 'mango lassi',
+      })),
+    );
+    return r;
+  }
+
+  async function stored(userId: string) {
+    return prisma().message.findMany({ where: { userId } });
+  }
+  const idOrder = (a: { id: string }, b: { id: string }, descending: boolean) =>
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * (descending ? -1 : 1);
+
+  it('sorts by size, largest first, ties by id, paging without gaps or repeats', async () => {
+    const { client, user } = await sortable();
+    const { items, pages } = await everything(client, 'sort=size&limit=5');
+    expect(pages).toBe(3);
+    const expected = (await stored(user.id)).sort((a, b) => b.size - a.size || idOrder(a, b, true));
+    expect(items.map((item) => item.id)).toEqual(expected.map((m) => m.id));
+    expect(items[0]!.size).toBe(9000);
+  });
+
+  it('sorts by the Date header, newest first, whatever the arrival', async () => {
+    const { client, user } = await sortable();
+    const { items } = await everything(client, 'sort=date&limit=4');
+    const expected = (await stored(user.id)).sort(
+      (a, b) => b.date.getTime() - a.date.getTime() || idOrder(a, b, true),
+    );
+    expect(items.map((item) => item.id)).toEqual(expected.map((m) => m.id));
+    expect(subjects(items).slice(0, 3)).toEqual(['s0', 's1', 's2']);
+    // Arrival (the default) is the other way round.
+    expect(subjects((await page(client, 'sort=arrival&limit=3')).items)).toEqual([
+      's11',
+      's10',
+      's9',
+    ]);
+    expect(subjects((await page(client, 'limit=3')).items)).toEqual(['s11', 's10', 's9']);
+  });
+
+  it('sorts by sender A to Z, the name case- and accent-insensitively else the address', async () => {
+    const { client } = await sortable();
+    const { items } = await everything(client, 'sort=sender&limit=3');
+    const names = items.map((item) => item.from.name || item.from.address);
+    expect(names).toHaveLength(12);
+    const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    expect(names.map(fold)).toEqual(names.map(fold).sort());
+    expect(names.filter((n) => n === 'bob')).toHaveLength(3);
+    expect(names.slice(0, 2)).toEqual(['alice', 'Álvaro']);
+    expect(names.at(-1)).toBe('Zoë');
+  });
+
+  it('sorts search results by the order asked for, still marking the hits', async () => {
+    const { client } = await sortable();
+    const { items } = await everything(client, 'q=kiwi&sort=size&limit=2');
+    expect(subjects(items)).toEqual(['s6', 's10', 's0', 's8', 's2', 's4']);
+    expect(items.map((item) => item.size)).toEqual([9000, 650, 500, 300, 120, 77]);
+    expect(items[0]).toMatchObject({ highlights: [{ start: 0, end: 4 }] });
+  });
+
+  it('refuses an unknown order, and a cursor of another order or list', async () => {
+    const { client } = await sortable();
+    const unknown = await client.get('/api/messages?sort=subject');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.message).toContain('sort');
+    const bySize = await page(client, 'sort=size&limit=2');
+    const byDate = await page(client, 'sort=date&limit=2');
+    const plain = await page(client, 'limit=2');
+    for (const query of [
+      `sort=date&cursor=${bySize.nextCursor}`,
+      `cursor=${bySize.nextCursor}`,
+      `sort=size&cursor=${plain.nextCursor}`,
+      `sort=size&cursor=${byDate.nextCursor}`,
+    ]) {
+      const response = await client.get(`/api/messages?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.message, query).toContain('cursor');
+    }
+  });
+});
+
 describe('the list cursor', () => {
   it('round-trips and rejects anything it did not write', () => {
     const cursor = {
@@ -332,5 +463,27 @@ describe('the list cursor', () => {
       'base64url',
     );
     expect(decodeCursor(tampered)).toBeNull();
+  });
+
+  it('round-trips a sorted cursor and rejects a tampered key', () => {
+    const id = '0190f5a4-0000-7000-8000-000000000001';
+    for (const cursor of [
+      { sort: 'size' as const, key: '9000', id },
+      { sort: 'date' as const, key: String(Date.UTC(2024, 0, 1)), id },
+      { sort: 'sender' as const, key: 'zoë', id },
+    ]) {
+      expect(decodeSortedCursor(encodeSortedCursor(cursor))).toEqual(cursor);
+      expect(decodeCursor(encodeSortedCursor(cursor))).toBeNull();
+    }
+    for (const bad of [
+      ['size', '1; DROP TABLE', id],
+      ['size', '-1', id],
+      ['date', 'yesterday', id],
+      ['sender', 'x'.repeat(201), id],
+      ['subject', 'a', id],
+      ['size', '1', 'not-an-id'],
+    ]) {
+      expect(decodeSortedCursor(Buffer.from(JSON.stringify(bad)).toString('base64url'))).toBeNull();
+    }
   });
 });

@@ -25,6 +25,22 @@ export const MessageListItem = Type.Object({
 });
 export type MessageListItem = Static<typeof MessageListItem>;
 
+/**
+ * The orders the message list offers: arrival in Popgate (the default, newest first), the Date
+ * header (newest first), the sender (A to Z, by name or else address, case folded),
+ * the size (largest first). Ties go to the message id, so pages never repeat or skip a row.
+ */
+export const MessageSort = Type.Union(
+  [Type.Literal('arrival'), Type.Literal('date'), Type.Literal('sender'), Type.Literal('size')],
+  {
+    description:
+      'arrival (default; a search without sort comes best match first): newest arrival first; date: newest Date header first; sender: by sender name (else address) A to Z; size: largest first',
+  },
+);
+export type MessageSort = Static<typeof MessageSort>;
+/** The same orders as a list, for menus and for reading ?sort= from an address. */
+export const MESSAGE_SORTS: readonly MessageSort[] = MessageSort.anyOf.map((sort) => sort.const);
+
 export const MessageListQuery = Type.Object(
   {
     accountId: Type.Optional(
@@ -52,8 +68,9 @@ export const MessageListQuery = Type.Object(
           'inbox (default): received mail; sent: what was sent from Popgate; trash (the same as trash=true). Drafts are at /api/drafts.',
       }),
     ),
+    sort: Type.Optional(MessageSort),
     cursor: Type.Optional(
-      Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
+      Type.String({ maxLength: 2000, description: 'nextCursor of the previous page' }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
@@ -75,6 +92,10 @@ export const MessageList = Type.Object({
         Type.Object({
           /** A search's results: the snippet is centred on the first hit, and these mark the words. */
           highlights: Type.Optional(SnippetHighlights),
+          /** A search's results: where the searched words are in the subject. */
+          subjectHighlights: Type.Optional(SnippetHighlights),
+          /** …and in the sender as the list shows it (the name, else the address). */
+          fromHighlights: Type.Optional(SnippetHighlights),
         }),
       ]),
     ),
@@ -82,6 +103,8 @@ export const MessageList = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 export type MessageList = Static<typeof MessageList>;
+/** A row of the list as the server sends it: with a search's marks. */
+export type MessageListRow = MessageList['items'][number];
 
 export const AttachmentOut = Type.Object({
   id: Type.String(),

@@ -42,3 +42,42 @@ export function decodeCursor(text: string): MessageCursor | null {
   if (Number.isNaN(at.getTime())) return null;
   return rank === undefined ? { at, id } : { at, id, rank };
 }
+
+/**
+ * Where a page of the list in another order ended (messages/list-order.ts): the order, the last
+ * message's key in it (the Date header's epoch milliseconds, the sender key, the size, as text)
+ * and its id. Written as [order, key, id], so it never reads as a cursor of the other kind.
+ */
+export interface SortedCursor {
+  sort: 'date' | 'sender' | 'size';
+  key: string;
+  id: string;
+}
+
+/** The longest sender key a cursor carries (list-order.ts cuts the key to it). */
+export const SENDER_KEY_LENGTH = 200;
+const SORTED_KEY: Record<SortedCursor['sort'], (key: string) => boolean> = {
+  date: (key) => /^-?\d{1,15}$/.test(key) && Number(key) >= EARLIEST && Number(key) <= LATEST,
+  sender: (key) => [...key].length <= SENDER_KEY_LENGTH,
+  size: (key) => /^\d{1,10}$/.test(key) && Number(key) <= 2 ** 31 - 1,
+};
+
+export function encodeSortedCursor(cursor: SortedCursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
+}
+
+/** The sorted cursor, or null when the text is not one this server wrote. */
+export function decodeSortedCursor(text: string): SortedCursor | null {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts) || parts.length !== 3) return null;
+  const [sort, key, id] = parts as [unknown, unknown, unknown];
+  if (sort !== 'date' && sort !== 'sender' && sort !== 'size') return null;
+  if (typeof key !== 'string' || !SORTED_KEY[sort](key)) return null;
+  if (typeof id !== 'string' || !UUID.test(id)) return null;
+  return { sort, key, id };
+}

@@ -1,4 +1,10 @@
-import type { MessageList, MessageListQuery } from '@popgate/contracts';
+import {
+  findMatches,
+  type MessageList,
+  type MessageListItem,
+  type MessageListQuery,
+  type MessageSort,
+} from '@popgate/contracts';
 import { poolOf, type Db } from '../db/prisma';
 import { utcTimestamps } from '../db/utc-timestamps';
 import { invalid } from '../domain-errors';
@@ -7,7 +13,22 @@ import { parseSearch } from '../search/query-parser';
 import { hitSnippet } from '../search/hit-snippet';
 import { searchSql, type SearchSql } from '../search/search-sql';
 import { listColumnsSql, toListItem, type ListColumns } from './columns';
-import { decodeCursor, encodeCursor, type MessageCursor } from './cursor';
+import {
+  decodeCursor,
+  decodeSortedCursor,
+  encodeCursor,
+  encodeSortedCursor,
+  type MessageCursor,
+  type SortedCursor,
+} from './cursor';
+import {
+  cursorKey,
+  keyedAfter,
+  keyedOrderBy,
+  keyedSelect,
+  keyedSort,
+  type KeyedSort,
+} from './list-order';
 
 export interface ListFilters {
   userId: string;
@@ -18,7 +39,12 @@ export interface ListFilters {
   flagged?: boolean;
   /** inbox: received mail; sent: what Popgate sent; trash: the trashed of both. */
   folder: 'inbox' | 'sent' | 'trash';
-  after?: MessageCursor;
+  /**
+   * The order: unset, arrival (a search: best match first, then arrival); arrival (a search
+   * too), or by another key (list-order.ts).
+   */
+  sort?: MessageSort;
+  after?: MessageCursor | SortedCursor;
   limit: number;
 }
 
@@ -29,6 +55,8 @@ export interface ListFilters {
 export interface ListRow extends ListColumns {
   rank: string | null;
   hit?: string | null;
+  /** The row's key in a keyed order (the sender's), for the next cursor. */
+  sortKey?: string | null;
 }
 
 const COLUMNS = Prisma.raw(listColumnsSql('m'));
@@ -45,14 +73,13 @@ export async function messageList(
   userId: string,
   request: MessageListQuery,
 ): Promise<MessageList> {
-  const { cursor, limit = 50, ...query } = request;
+  const { cursor, limit = 50, sort: order, ...query } = request;
   const node = query.q === undefined ? null : parseSearch(query.q);
   const search = node && searchSql(node, userId);
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (after === null) throw badCursor('is not a cursor from this list');
-  if (after && (after.rank !== undefined) !== (search !== null)) {
-    throw badCursor(search === null ? 'belongs to a search' : 'belongs to a list without a search');
-  }
+  // A search comes best match first unless an order is asked for; then it is in that order.
+  const sort = keyedSort(order);
+  const ranked = search !== null && order === undefined;
+  const after = cursor === undefined ? undefined : readCursor(cursor, sort, ranked);
   const rows = await listMessages(prisma, {
     userId,
     ...(query.accountId && { accountId: query.accountId }),
@@ -60,10 +87,36 @@ export async function messageList(
     ...(query.unread !== undefined && { unread: query.unread }),
     ...(query.flagged !== undefined && { flagged: query.flagged }),
     folder: query.folder ?? (query.trash ? 'trash' : 'inbox'),
+    ...(order !== undefined && { sort: order }),
     ...(after && { after }),
     limit,
   });
-  return listPage(rows, limit, search?.terms ?? []);
+  return listPage(rows, limit, search?.terms ?? [], { searched: search !== null, sort });
+}
+
+/** The cursor of the next page, refused when another list (order, search or not) wrote it. */
+function readCursor(
+  text: string,
+  sort: KeyedSort | undefined,
+  ranked: boolean,
+): MessageCursor | SortedCursor {
+  if (sort) {
+    const after = decodeSortedCursor(text);
+    if (after?.sort === sort) return after;
+    throw badCursor(
+      after || decodeCursor(text) ? 'belongs to another order' : 'is not a cursor from this list',
+    );
+  }
+  const after = decodeCursor(text);
+  if (after === null) {
+    throw badCursor(
+      decodeSortedCursor(text) ? 'belongs to another order' : 'is not a cursor from this list',
+    );
+  }
+  if ((after.rank !== undefined) !== ranked) {
+    throw badCursor(ranked ? 'belongs to a list without a search' : 'belongs to a search');
+  }
+  return after;
 }
 
 /**
@@ -74,23 +127,45 @@ export function listPage(
   rows: readonly ListRow[],
   limit: number,
   terms: readonly string[] = [],
+  options: { searched?: boolean; sort?: KeyedSort | undefined } = {},
 ): MessageList {
+  const { sort } = options;
+  const searched = options.searched ?? rows.some((row) => row.rank !== null);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map((row) => {
       const item = toListItem(row);
-      return row.rank === null ? item : { ...item, ...hitSnippet(item.snippet, row.hit, terms) };
+      return searched ? { ...item, ...searchMarks(item, row.hit, terms) } : item;
     }),
-    nextCursor:
-      rows.length > limit && last
-        ? encodeCursor({
-            at: last.receivedAt,
-            id: last.id,
-            ...(last.rank !== null && { rank: last.rank }),
-          })
-        : null,
+    nextCursor: rows.length > limit && last ? nextCursor(last, sort) : null,
   };
+}
+
+/** A search result's snippet around its hit, and where the words are in it, subject and sender. */
+function searchMarks(
+  item: MessageListItem,
+  hit: string | null | undefined,
+  terms: readonly string[],
+) {
+  const subjectHighlights = findMatches(item.subject, terms, MAX_MARKS);
+  const fromHighlights = findMatches(item.from.name || item.from.address, terms, MAX_MARKS);
+  return {
+    ...hitSnippet(item.snippet, hit, terms),
+    ...(subjectHighlights.length > 0 && { subjectHighlights }),
+    ...(fromHighlights.length > 0 && { fromHighlights }),
+  };
+}
+/** At most this many marks in a subject or sender. */
+const MAX_MARKS = 20;
+
+function nextCursor(last: ListRow, sort: KeyedSort | undefined): string {
+  if (sort) return encodeSortedCursor({ sort, key: cursorKey(sort, last), id: last.id });
+  return encodeCursor({
+    at: last.receivedAt,
+    id: last.id,
+    ...(last.rank !== null && { rank: last.rank }),
+  });
 }
 
 /**
@@ -115,6 +190,9 @@ export async function listMessages(prisma: Db, filters: ListFilters): Promise<Li
 export function listStatement(filters: ListFilters): { text: string; values: unknown[] } {
   const query = filters.search;
   const rank = query?.rank ?? Prisma.sql`0`;
+  const sort = keyedSort(filters.sort);
+  // Best match first only for a search in no other order.
+  const ranked = query !== null && filters.sort === undefined;
   const where = [Prisma.sql`m."userId" = ${filters.userId}::uuid`];
   // A search naming its folder (in:sent, in:anywhere…) replaces the list's.
   if (!query?.choosesFolder) {
@@ -131,21 +209,27 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
   if (filters.flagged !== undefined) where.push(Prisma.sql`m.flagged = ${filters.flagged}`);
   if (query) where.push(query.where);
   const after = filters.after;
-  if (after) {
+  if (after && 'sort' in after) {
+    where.push(keyedAfter(after));
+  } else if (after) {
     // Prisma keeps DateTime as UTC in `timestamp` columns: compare with the UTC wall time.
     const at = after.at.toISOString();
     where.push(
-      query
+      ranked
         ? Prisma.sql`(${rank}, m."receivedAt", m.id) < (${after.rank ?? '0'}::real, ${at}::timestamp, ${after.id}::uuid)`
         : Prisma.sql`(m."receivedAt", m.id) < (${at}::timestamp, ${after.id}::uuid)`,
     );
   }
+  const order = sort
+    ? keyedOrderBy(sort)
+    : Prisma.sql`${ranked ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC`;
   const page = Prisma.sql`
     SELECT ${COLUMNS},
-           ${query ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
+           ${ranked ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
+           ${sort ? Prisma.sql`, ${keyedSelect(sort)}` : Prisma.empty}
       FROM messages m
      WHERE ${Prisma.join(where, ' AND ')}
-     ORDER BY ${query ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC
+     ORDER BY ${order}
      LIMIT ${filters.limit + 1}`;
   // The snippet's window is read for the page's rows only (after the sort and limit), from the
   // first 10,000 characters of each body: 40 characters before the first hit, 240 in all.
