@@ -240,6 +240,32 @@ describe('admin routes', () => {
     expect(audit[0].details.minPollSeconds).toEqual({ from: 60, to: 120 });
   });
 
+  it('records only the policy fields a save changed, and nothing for a save that changed none', async () => {
+    const current = (await admin.get('/api/admin/policy')).json();
+    const auditCount = async () =>
+      (await admin.get('/api/admin/audit?action=admin.policy_changed')).json().items.length;
+    const before = await auditCount();
+    // The policy form sends every field back, changed or not.
+    const same = await admin.patch('/api/admin/policy', current);
+    expect(same.statusCode).toBe(200);
+    expect(await auditCount()).toBe(before);
+    const saved = await admin.patch('/api/admin/policy', {
+      ...current,
+      requireTls: !current.requireTls,
+      allowedHosts: [...current.allowedHosts, 'pop.example.org'],
+    });
+    expect(saved.statusCode).toBe(200);
+    const audit = (await admin.get('/api/admin/audit?action=admin.policy_changed')).json().items;
+    expect(audit).toHaveLength(before + 1);
+    expect(audit[0].details).toEqual({
+      requireTls: { from: current.requireTls, to: !current.requireTls },
+      allowedHosts: {
+        from: current.allowedHosts,
+        to: [...current.allowedHosts, 'pop.example.org'],
+      },
+    });
+  });
+
   it('exports the audit log as CSV, safe to open in a spreadsheet', async () => {
     await subject.db.prisma.auditLog.create({
       data: { action: 'test.formula', actorEmail: '=HYPERLINK("x")' },

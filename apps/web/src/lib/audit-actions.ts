@@ -28,15 +28,23 @@ export const AUDIT_FILTERS: { value: string; label: string }[] = [
 
 export const describeAction = (action: string): string => AUDIT_ACTIONS[action] ?? action;
 
-/** An entry's details (JSON of the server's choosing) as one short line. */
+const isChange = (value: unknown): value is { from: unknown; to: unknown } =>
+  value !== null && typeof value === 'object' && 'from' in value && 'to' in value;
+
+/**
+ * An entry's details (JSON of the server's choosing) as one short line. A change shows as
+ * "from → to"; one that changed nothing (older entries listed every field of a save) is left out.
+ */
 export function describeDetails(details: unknown): string {
   if (details === null || details === undefined) return '';
   if (typeof details !== 'object') return String(details);
   return Object.entries(details as Record<string, unknown>)
+    .filter(
+      ([, value]) => !isChange(value) || JSON.stringify(value.from) !== JSON.stringify(value.to),
+    )
     .map(([key, value]) => {
-      if (value && typeof value === 'object' && 'from' in value && 'to' in value) {
-        const change = value as { from: unknown; to: unknown };
-        return `${key}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`;
+      if (isChange(value)) {
+        return `${key}: ${JSON.stringify(value.from)} → ${JSON.stringify(value.to)}`;
       }
       return `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
     })

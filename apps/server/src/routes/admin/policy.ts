@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AdminPolicy, AdminPolicyPatch, ErrorReply } from '@popgate/contracts';
 import { audit } from '../../audit/audit-log';
@@ -85,21 +86,25 @@ export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(change.refusedHosts && { refusedHosts: normalizeHosts(change.refusedHosts) }),
         },
       });
+      // Only what the save changed: a form sends every field, most of them as they were.
       const changed = Object.fromEntries(
-        Object.keys(change).map((key) => [
-          key,
-          {
+        Object.keys(change)
+          .map((key) => ({
+            key,
             from: (before as Record<string, unknown>)[key],
             to: (after as Record<string, unknown>)[key],
-          },
-        ]),
+          }))
+          .filter(({ from, to }) => !isDeepStrictEqual(from, to))
+          .map(({ key, from, to }) => [key, { from, to }]),
       );
-      await audit(prisma, auditOrigin(request), {
-        action: 'admin.policy_changed',
-        actor: request.user,
-        targetType: 'policy',
-        details: changed,
-      });
+      if (Object.keys(changed).length > 0) {
+        await audit(prisma, auditOrigin(request), {
+          action: 'admin.policy_changed',
+          actor: request.user,
+          targetType: 'policy',
+          details: changed,
+        });
+      }
       return toPolicy(after);
     },
   );
