@@ -54,3 +54,13 @@ export const SignInLinkIn = Type.Object(
   { additionalProperties: false },
 );
 export type SignInLinkIn = Static<typeof SignInLinkIn>;
+
+/**
+ * GET /api/auth/signup: whether someone without an account may create one here. `open`: the
+ * sign-up form works; `firstUser`: nobody has signed up yet, and whoever does becomes the admin.
+ */
+export const SignUpStatus = Type.Object({
+  open: Type.Boolean(),
+  firstUser: Type.Boolean(),
+});
+export type SignUpStatus = Static<typeof SignUpStatus>;

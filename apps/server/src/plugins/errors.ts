@@ -74,13 +74,29 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
   });
 });
 
-/** "body/email must match format "email"", and an unknown field named: "body/role is not a known field". */
+/** What a value of a string format is, in words ("is not an email address"). */
+const FORMAT_WORDS: Record<string, string> = {
+  email: 'an email address (name@example.com)',
+  uuid: 'an id Popgate gave',
+  'date-time': 'a date and time (2026-12-07T09:30:00Z)',
+  uri: 'a web address',
+};
+
+/**
+ * The field and what is wrong with it: "body/role is not a known field", "body/email is not an
+ * email address (name@example.com)", otherwise ajv's own words ("body/password must NOT have fewer
+ * than 10 characters").
+ */
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   const where = error.validationContext ?? 'body';
   if (first?.keyword === 'additionalProperties') {
     const field = (first.params as { additionalProperty?: string }).additionalProperty;
     return `${where}${first.instancePath}/${field} is not a known field`;
+  }
+  const format = first?.keyword === 'format' && (first.params as { format?: string }).format;
+  if (format && FORMAT_WORDS[format]) {
+    return `${where}${first.instancePath} is not ${FORMAT_WORDS[format]}`;
   }
   return error.message;
 }

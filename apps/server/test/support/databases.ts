@@ -40,6 +40,7 @@ export async function createMigratedDatabase(
   const { migrationsDir } = await import('../../src/paths');
   const db = await createDatabase(prefix);
   await applyMigrations(db.url, migrationsDir());
+  await openSignUp(db.url);
   return db;
 }
 
@@ -52,6 +53,20 @@ export async function allowAnyPort(url: string): Promise<void> {
   await client.connect();
   try {
     await client.query(`UPDATE policy SET "allowedPorts" = '{}' WHERE id = 1`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Public sign-up is closed once there is an admin; tests sign up many users of their own on one
+ * database, as on a Popgate whose admin opened sign-up.
+ */
+export async function openSignUp(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`UPDATE policy SET "signupOpen" = true WHERE id = 1`);
   } finally {
     await client.end();
   }

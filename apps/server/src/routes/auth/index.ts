@@ -25,6 +25,7 @@ import {
 } from '../../users/password';
 import { createSession, hashToken, revokeSession, revokeUserSessions } from '../../users/sessions';
 import { reserveSignIn, settleSignIn } from '../../users/sign-in-throttle';
+import { signUpStatusRoute } from './sign-up-status';
 import { leaveRoute } from './leave';
 
 const SignUp = Type.Object(
@@ -94,7 +95,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create a user (the first one becomes admin)',
+        summary:
+          'Create a user (the first one becomes admin; later ones while an admin has sign-up open)',
         body: SignUp,
         response: { 201: Me, ...errors },
       },
@@ -297,5 +299,6 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   };
   await app.register(signedInRoutes);
+  await app.register(signUpStatusRoute);
   await app.register(leaveRoute);
 };
