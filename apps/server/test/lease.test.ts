@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
-import { claimDueAccounts, lockAccount, releaseLease, renewLease } from '../src/sync/lease';
+import {
+  claimDueAccounts,
+  fenceTransaction,
+  releaseLease,
+  renewLease,
+  updateLeasedAccount,
+} from '../src/sync/lease';
+import { LeaseLostError, SessionLease } from '../src/sync/session-lease';
+import { inTransaction } from '../src/db/transaction';
+import { poolOf } from '../src/db/prisma';
 import { createMigratedDatabase, dropDatabase } from './support/databases';
 import { userWithAccount } from './support/fixtures';
 
@@ -96,35 +105,72 @@ describe('leasing sync jobs', () => {
     const host = `expiry-${Date.now()}.test`;
     const { account } = await userWithAccount(prisma, { host });
     await onlyThese(host);
-    expect(await claimDueAccounts(prisma, 'dead', { ...limits, leaseSeconds: 0.2 })).toHaveLength(
-      1,
-    );
+    const [dead] = await claimDueAccounts(prisma, 'dead', { ...limits, leaseSeconds: 0.2 });
+    expect(dead).toBeDefined();
     expect(await claimDueAccounts(prisma, 'alive', limits)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await prisma.pop3Account.update({
       where: { id: account.id },
       data: { nextSyncAt: new Date(0) },
     });
-    expect((await claimDueAccounts(prisma, 'alive', limits)).map((c) => c.id)).toEqual([
-      account.id,
-    ]);
-    expect(await renewLease(prisma, account.id, 'dead', 60)).toBe(false);
-    expect(await renewLease(prisma, account.id, 'alive', 60)).toBe(true);
-    await releaseLease(prisma, account.id, 'alive');
+    const [alive] = await claimDueAccounts(prisma, 'alive', limits);
+    expect(alive?.id).toBe(account.id);
+    expect(alive!.token).toBe(dead!.token + 1n);
+    expect(await renewLease(prisma, { accountId: account.id, token: dead!.token }, 60)).toBe(false);
+    expect(await renewLease(prisma, { accountId: account.id, token: alive!.token }, 60)).toBe(true);
+    // The former owner's release lets go of nothing.
+    await releaseLease(prisma, { accountId: account.id, token: dead!.token });
+    expect(
+      (await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } })).leaseOwner,
+    ).toBe('alive');
+    await releaseLease(prisma, { accountId: account.id, token: alive!.token });
     const released = await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } });
     expect(released.leaseOwner).toBeNull();
   });
 
-  it('allows one POP3 session per account at a time through the advisory lock', async () => {
-    const url = database.url;
-    const first = await lockAccount(url, 'account-lock-test');
-    const second = await lockAccount(url, 'account-lock-test');
-    expect(first).not.toBeNull();
-    expect(second).toBeNull();
-    await first!.release();
-    const third = await lockAccount(url, 'account-lock-test');
-    expect(third).not.toBeNull();
-    expect(third!.lost.aborted).toBe(false);
-    await third!.release();
+  it("refuses a session's writes once another process claimed the account, by its token", async () => {
+    const host = `fenced-${Date.now()}.test`;
+    const { account } = await userWithAccount(prisma, { host });
+    await onlyThese(host);
+    const claimedAt = SessionLease.now();
+    const [first] = await claimDueAccounts(prisma, 'stale', { ...limits, leaseSeconds: 60 });
+    const stale = new SessionLease(account.id, first!.token, 60, claimedAt);
+    await updateLeasedAccount(prisma, stale, { lastErrorCode: 'WRITTEN_WHILE_HELD' });
+    // As when its lease expired while the process was stopped, and another process took it.
+    await prisma.pop3Account.update({
+      where: { id: account.id },
+      data: { leaseExpiresAt: new Date(0), nextSyncAt: new Date(0) },
+    });
+    const [second] = await claimDueAccounts(prisma, 'fresh', limits);
+    expect(second!.token).toBe(first!.token + 1n);
+
+    await expect(
+      updateLeasedAccount(prisma, stale, { lastErrorCode: 'WRITTEN_WHEN_STALE' }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      inTransaction(poolOf(prisma), async (client) => {
+        await fenceTransaction(client, stale);
+        await client.query('UPDATE pop3_accounts SET label = $2 WHERE id = $1::uuid', [
+          account.id,
+          'written by the stale session',
+        ]);
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    const now = await prisma.pop3Account.findUniqueOrThrow({ where: { id: account.id } });
+    expect(now).toMatchObject({ lastErrorCode: 'WRITTEN_WHILE_HELD', leaseOwner: 'fresh' });
+    expect(now.label).not.toBe('written by the stale session');
+
+    const fresh = new SessionLease(account.id, second!.token, 60, SessionLease.now());
+    await updateLeasedAccount(prisma, fresh, { lastErrorCode: 'WRITTEN_BY_THE_NEW_OWNER' });
+  });
+
+  it('counts a lease as lost by the local clock once it ran out, before any statement', () => {
+    const lease = new SessionLease('00000000-0000-0000-0000-000000000000', 1n, 10, 0);
+    expect(lease.held).toBe(SessionLease.now() < 10_000 - 2000);
+    const late = new SessionLease('00000000-0000-0000-0000-000000000000', 1n, 10, -20_000);
+    expect(late.held).toBe(false);
+    expect(() => late.assertHeld()).toThrow(LeaseLostError);
+    late.renewed(SessionLease.now());
+    expect(late.held).toBe(true);
   });
 });

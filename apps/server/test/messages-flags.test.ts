@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { linkAccount } from '../src/accounts/link-account';
 import type { PopgateEvent } from '../src/events/event-bus';
 import { syncAccount } from '../src/sync/account-sync';
-import { lockAccount } from '../src/sync/lease';
+import { claimAccount, releaseLease } from '../src/sync/lease';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 
@@ -229,13 +229,14 @@ describe('fetching the whole of a headers-only message', () => {
 
   it('says 409 while the account is being checked', async () => {
     const { client, account, idOf } = await readerWithMailbox(2, { maxFullDownloadBytes: 1000 });
-    const lock = await lockAccount(subject.app.db.url, account.id);
+    // As a sync session in another process holds it.
+    const token = await claimAccount(prisma(), 'another-process', account.id, 60);
     try {
       const response = await client.post(`/api/messages/${idOf(1)}/fetch-full`);
       expect(response.statusCode).toBe(409);
       expect(response.json().error.code).toBe('BUSY');
     } finally {
-      await lock?.release();
+      await releaseLease(prisma(), { accountId: account.id, token: token! });
     }
   });
 

@@ -20,7 +20,6 @@ beforeAll(async () => {
   prisma = createPrismaClient(database.url, 6);
   harness = await testSyncContext(prisma);
   scheduler = new SyncScheduler(harness.ctx, {
-    databaseUrl: database.url,
     maxSessions: 4,
     perHost: 2,
     leaseSeconds: 5,

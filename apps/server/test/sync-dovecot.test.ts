@@ -220,7 +220,7 @@ describe('syncing an account from Dovecot', () => {
     const { account } = await linked('alice', { policy: { maxFullDownloadBytes: 10_000 } });
     await syncAccount(harness.ctx, account.id, never);
     const stub = await prisma.message.findFirstOrThrow({ where: { accountId: account.id } });
-    expect(await fetchFullMessage(harness.ctx, inject('databaseUrl'), stub.id)).toEqual({
+    expect(await fetchFullMessage(harness.ctx, stub.id)).toEqual({
       ok: true,
     });
     const [stored] = await storedSources(account.id);
@@ -228,7 +228,7 @@ describe('syncing an account from Dovecot', () => {
     expect(await prisma.message.findUniqueOrThrow({ where: { id: stub.id } })).toMatchObject({
       headersOnly: false,
     });
-    expect(await fetchFullMessage(harness.ctx, inject('databaseUrl'), stub.id)).toEqual({
+    expect(await fetchFullMessage(harness.ctx, stub.id)).toEqual({
       ok: false,
       reason: 'NOT_HEADERS_ONLY',
     });

@@ -130,7 +130,7 @@ describe('a message too large to take whole', () => {
 
     // "Download anyway": refused above the admin's limit, before anything is dialled...
     const sessions = pop3.stats.sessions;
-    expect(await fetchFullMessage(harness.ctx, database.url, messages[1]!.id)).toEqual({
+    expect(await fetchFullMessage(harness.ctx, messages[1]!.id)).toEqual({
       ok: false,
       reason: 'REFUSED',
       code: 'MESSAGE_TOO_LARGE',
@@ -138,7 +138,7 @@ describe('a message too large to take whole', () => {
     });
     expect(pop3.stats.sessions).toBe(sessions);
     // ...and allowed above the account's own limit.
-    expect(await fetchFullMessage(harness.ctx, database.url, messages[3]!.id)).toEqual({
+    expect(await fetchFullMessage(harness.ctx, messages[3]!.id)).toEqual({
       ok: true,
     });
     expect(
@@ -175,7 +175,7 @@ describe('a message too large to take whole', () => {
     });
     expect(commands(pop3).filter((line) => line === 'RETR 2')).toHaveLength(1);
     expect(commands(pop3, 3).filter((line) => /^(RETR|TOP) /.test(line))).toEqual([]);
-    expect(await fetchFullMessage(harness.ctx, database.url, messages[1]!.id)).toMatchObject({
+    expect(await fetchFullMessage(harness.ctx, messages[1]!.id)).toMatchObject({
       ok: false,
       reason: 'REFUSED',
       code: 'LINE_TOO_LONG',

@@ -43,7 +43,6 @@ beforeAll(async () => {
   harness = await testSyncContext(prisma);
   harness.ctx.timeouts = { connectMs: 2000, greetingMs: 2000, commandMs: 1000 };
   subject = await testApp({
-    databaseUrl: database.url,
     env: { POPGATE_ALLOW_PRIVATE_NETWORKS: 'true' },
   });
   admin = new ApiClient(subject.app);
@@ -105,7 +104,6 @@ function link(
 
 function startScheduler(ctx: SyncContext, options: Partial<SchedulerOptions>) {
   scheduler = new SyncScheduler(ctx, {
-    databaseUrl: database.url,
     maxSessions: 8,
     perHost: 2,
     leaseSeconds: 30,

@@ -62,7 +62,6 @@ describe('two Popgate processes syncing the same accounts at once', () => {
     const schedulers = processes.map(
       (p) =>
         new SyncScheduler(p.ctx, {
-          databaseUrl: database.url,
           maxSessions: 4,
           perHost: 2,
           leaseSeconds: 5,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import type { PartialReason } from '@popgate/contracts';
 import { insertRows, utc } from '../db/insert-rows';
 import { poolOf, type Db } from '../db/prisma';
@@ -93,6 +94,10 @@ export async function storeMessage(
 export async function storeMessages(
   prisma: Db,
   batch: readonly MessageToStore[],
+  options: {
+    /** Runs first in the transaction; throwing rolls it back (the sync's lease check). */
+    guard?: (client: pg.PoolClient) => Promise<void>;
+  } = {},
 ): Promise<BatchStoreResult[]> {
   if (batch.length === 0) return [];
   const accountId = batch[0]!.message.accountId;
@@ -110,6 +115,7 @@ export async function storeMessages(
       ]),
   );
   return inTransaction(poolOf(prisma), async (client) => {
+    await options.guard?.(client);
     await insertRows(
       client,
       'message_sources',
@@ -117,7 +123,8 @@ export async function storeMessages(
       [...sources.values()],
       'ON CONFLICT DO NOTHING',
     );
-    // Each message's conversation, found or made before its row is written (one user a batch).
+    // Each message's conversation, found or made before its row is written (one user a batch);
+    // a new one is written after its messages, counted from them.
     const conversations = await assignConversations(
       client,
       batch[0]!.message.userId,
@@ -130,10 +137,11 @@ export async function storeMessages(
       'messages',
       NEW_MESSAGE_COLUMNS,
       hashed.map(({ message, parsed, sourceSha256 }, index) =>
-        newMessageRow(message, parsed, sourceSha256, conversations[index]!),
+        newMessageRow(message, parsed, sourceSha256, conversations.ids[index]!),
       ),
       INSERT_TAIL,
     );
+    await conversations.record();
     const createdByUidl = new Map(created.map((row) => [row.uidl, row]));
     const skipped = hashed.filter(({ message }) => !createdByUidl.has(message.uidl));
     const existing =

@@ -39,7 +39,6 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
   const scheduler = options.poll
     ? new SyncScheduler(syncContext, {
         ...DEFAULT_SCHEDULER_OPTIONS,
-        databaseUrl: app.db.url,
         leaseSeconds: app.config.syncLeaseSeconds,
       })
     : null;

@@ -1,5 +1,5 @@
 import type { Pop3Client, Pop3Error } from '@popgate/pop3';
-import type { Pop3Account, Policy } from '../generated/prisma/client';
+import type { Pop3Account, Policy, Prisma } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
 import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, SessionEndedError, type SyncFailure } from './failure';
@@ -16,6 +16,8 @@ import { storeMessages, type DownloadedMessage, type MessageToStore } from '../m
 import type { SyncContext } from './sync-context';
 import type { MessageListItem, PartialReason } from '@popgate/contracts';
 import { toListItem } from '../messages/columns';
+import { fenceTransaction, updateLeasedAccount } from './lease';
+import { LeaseLostError, type SessionLease } from './session-lease';
 
 export interface SyncResult {
   ok: boolean;
@@ -25,11 +27,19 @@ export interface SyncResult {
   failure?: SyncFailure;
   /** The session never dialled: the server's address had as many sessions as allowed. */
   deferred?: true;
+  /** Another process took the account over (this one was held up past its lease): nothing recorded. */
+  leaseLost?: true;
 }
 
 export interface SyncOptions {
   /** Asked before the server's address is dialled; false defers the session (see admitAddress). */
   admit?: (address: string) => Promise<boolean>;
+  /**
+   * The scheduler's lease on the account: every write carries its fencing token and is refused
+   * (LeaseLostError) once another process took over; nothing that changes the server is sent
+   * after it ran out. Without it (tests, tools) writes are not fenced.
+   */
+  lease?: SessionLease;
 }
 
 /**
@@ -52,8 +62,8 @@ export const COMMIT_BATCH = { items: 100, bytes: 4 * 1024 * 1024, inFlight: 2 };
  * that a limit cuts off mid-download (a line longer than the client reads, or more bytes than
  * listed) is stored in part with the reason, and the sync goes on in a new session.
  *
- * The caller holds the account's lease and lock; `signal` ends the session at once, and so does
- * the session's deadline (see SessionDeadline).
+ * The caller holds the account's lease (options.lease); `signal` ends the session at once, and so
+ * does the session's deadline (see SessionDeadline).
  */
 export async function syncAccount(
   ctx: SyncContext,
@@ -62,6 +72,7 @@ export async function syncAccount(
   options: SyncOptions = {},
 ): Promise<SyncResult> {
   const { prisma } = ctx;
+  const { lease } = options;
   // Independent statements go together: a poll of an unchanged mailbox is mostly round trips.
   const [account, policy] = await Promise.all([
     prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } }),
@@ -80,11 +91,12 @@ export async function syncAccount(
     return work;
   };
   // Recorded while the connection opens; awaited before anything else of this session is said.
+  // The run only once the fenced status write went through: a stale session records nothing.
   const started = meanwhile(
-    Promise.all([
-      prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } }),
-      setStatus(ctx, account, { status: 'syncing' }),
-    ]),
+    setStatus(ctx, account, lease, { status: 'syncing' }).then(
+      async () =>
+        [await prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } })] as const,
+    ),
   );
   let freshRead: Promise<AccountNow | null> | undefined;
   try {
@@ -92,16 +104,10 @@ export async function syncAccount(
     const storedRead = meanwhile(readStoredUidls(prisma, accountId));
     client = await connectAccount(ctx, account, policy, session, options.admit);
     const serverRecorded = meanwhile(
-      // then: Prisma sends a statement only once it is awaited or then-ed.
-      prisma.pop3Account
-        .update({
-          where: { id: accountId },
-          data: {
-            capabilities: client.capabilities as object,
-            serverInfo: client.serverInfo() as object,
-          },
-        })
-        .then(() => undefined),
+      writeAccount(ctx, accountId, lease, {
+        capabilities: client.capabilities as object,
+        serverInfo: client.serverInfo() as object,
+      }),
     );
     const stored = await storedRead;
     let { messages: listing, fresh } = await identifyMessages(client, stored);
@@ -113,7 +119,7 @@ export async function syncAccount(
     for (let reconnects = 0; ; reconnects++) {
       const plan = planDownloads(account, policy, fresh);
       deadline.expect(result.bytes + plan.expectedBytes);
-      const cut = await fetchNew(ctx, client, account, policy, plan, result, storedNow);
+      const cut = await fetchNew(ctx, client, account, policy, plan, result, storedNow, lease);
       if (!cut) break;
       // The limit took the connection with it; the message it cut off is stored in part by now.
       if (reconnects >= MAX_RECONNECTS) throw cut;
@@ -124,8 +130,9 @@ export async function syncAccount(
       ({ messages: listing, fresh } = await identifyMessages(client, { all: known, onServer: [] }));
       listedStored = listing.filter((m) => stored.all.has(m.uidl)).length;
     }
+    lease?.assertHeld();
     await reconcileServerState(ctx, account, listing, listedStored, stored);
-    result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing);
+    result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing, lease);
     if (result.deletedOnServer > 0) {
       // QUIT would apply the DELE marks: not if the account was switched off or removed meanwhile.
       freshRead = readAccountNow(ctx, accountId);
@@ -135,26 +142,35 @@ export async function syncAccount(
       // What scheduling needs is read while the server closes the session.
       freshRead = meanwhile(readAccountNow(ctx, accountId));
     }
+    // QUIT applies the DELE marks: never once another process may have the account.
+    lease?.assertHeld();
     await client.quit();
-    // Nothing else can be pending: this session holds the account's lock.
-    if (result.deletedOnServer > 0 || stored.deletePending.length > 0)
+    // Nothing else can be pending: this session holds the account's lease.
+    if (result.deletedOnServer > 0 || stored.deletePending.length > 0) {
+      lease?.assertHeld();
       await markDeletedAfterQuit(ctx, account);
+    }
     result.ok = true;
   } catch (error) {
     // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
     client?.destroy();
     await Promise.allSettled(alongside);
+    const cause = session.aborted ? (session.reason ?? error) : error;
+    if (cause instanceof LeaseLostError || error instanceof LeaseLostError) {
+      deadline.clear();
+      return { ...result, leaseLost: true };
+    }
     if (error instanceof SessionDeferredError) {
       deadline.clear();
-      return defer(ctx, account, started, result);
+      return defer(ctx, account, started, result, lease);
     }
-    result.failure = classifyFailure(session.aborted ? (session.reason ?? error) : error);
+    result.failure = classifyFailure(cause);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
   deadline.clear();
   // A run that could not be recorded failed the session above (it was awaited there): say so.
   const [run] = await started;
-  await finish(ctx, account, policy, run.id, result, client, freshRead);
+  await finish(ctx, account, policy, run.id, result, client, freshRead, lease);
   return result;
 }
 
@@ -162,13 +178,14 @@ export async function syncAccount(
 async function defer(
   ctx: SyncContext,
   account: Pop3Account,
-  started: Promise<[{ id: string }, void]>,
+  started: Promise<readonly [{ id: string }]>,
   result: SyncResult,
+  lease: SessionLease | undefined,
 ): Promise<SyncResult> {
   const [run] = await started;
   await Promise.all([
     ctx.prisma.syncRun.delete({ where: { id: run.id } }),
-    setStatus(ctx, account, { status: account.status }),
+    setStatus(ctx, account, lease, { status: account.status }),
   ]);
   return { ...result, deferred: true };
 }
@@ -231,6 +248,7 @@ async function fetchNew(
   result: SyncResult,
   /** Receives the key of every message committed. */
   storedNow: Set<string>,
+  lease: SessionLease | undefined,
 ): Promise<Pop3Error | null> {
   const { fresh, full, headersOnly } = plan;
   if (fresh.length === 0) return null;
@@ -262,7 +280,10 @@ async function fetchNew(
   // Downloading and parsing go on while earlier batches commit; each batch is one transaction.
   const queue = new CommitQueue<MessageToStore>(async (batch) => {
     announcements.throwIfFailed();
-    const storing = storeMessages(ctx.prisma, batch).then((stored) => {
+    const guard =
+      lease &&
+      ((client: Parameters<typeof fenceTransaction>[0]) => fenceTransaction(client, lease));
+    const storing = storeMessages(ctx.prisma, batch, guard ? { guard } : {}).then((stored) => {
       const announced: MessageListItem[] = [];
       for (const [index, { uidl, row }] of stored.entries()) {
         storedNow.add(uidl);
@@ -377,6 +398,7 @@ async function deleteByPolicy(
   client: Pop3Client,
   account: Pop3Account,
   listing: ServerMessage[],
+  lease: SessionLease | undefined,
 ): Promise<number> {
   if (!mayDeleteAnything(account)) return 0;
   const numberOf = new Map(listing.map((m) => [m.uidl, m.number]));
@@ -384,7 +406,9 @@ async function deleteByPolicy(
   const candidates = held.filter((m) => numberOf.has(m.uidl));
   const uidls = messagesToDelete(account, candidates, ctx.clock.now());
   if (uidls.length === 0) return 0;
+  lease?.assertHeld();
   await markDeletePending(ctx.prisma, account.id, uidls);
+  lease?.assertHeld();
   await client.deleMany(uidls.map((uidl) => numberOf.get(uidl)!));
   return uidls.length;
 }
@@ -393,17 +417,26 @@ async function markDeletedAfterQuit(ctx: SyncContext, account: Pop3Account): Pro
   await moveServerState(ctx.prisma, account.id, 'delete_pending', 'deleted_by_popgate');
 }
 
+/** Writes the session's account: fenced by the lease's token when there is one. */
+async function writeAccount(
+  ctx: SyncContext,
+  accountId: string,
+  lease: SessionLease | undefined,
+  data: Prisma.Pop3AccountUpdateManyMutationInput,
+): Promise<void> {
+  if (lease) await updateLeasedAccount(ctx.prisma, lease, data);
+  else await ctx.prisma.pop3Account.update({ where: { id: accountId }, data });
+}
+
 async function setStatus(
   ctx: SyncContext,
   account: Pop3Account,
+  lease: SessionLease | undefined,
   data: { status: Pop3Account['status']; lastError?: string | null; lastErrorCode?: string | null },
   /** More columns to write in the same statement. */
   alongside: { lastSyncAt?: Date; failureCount?: number; nextSyncAt?: Date } = {},
 ): Promise<void> {
-  await ctx.prisma.pop3Account.update({
-    where: { id: account.id },
-    data: { ...data, ...alongside },
-  });
+  await writeAccount(ctx, account.id, lease, { ...data, ...alongside });
   await ctx.events.publish(account.userId, 'account.status', {
     accountId: account.id,
     status: data.status,
@@ -433,6 +466,7 @@ async function finish(
   result: SyncResult,
   client: Pop3Client | undefined,
   freshRead: Promise<AccountNow | null> = readAccountNow(ctx, account.id),
+  lease?: SessionLease,
 ): Promise<void> {
   const fresh = await freshRead;
   // Removed meanwhile: its runs went with it, and there is nothing left to schedule.
@@ -450,18 +484,19 @@ async function finish(
     result.ok ? { ok: true } : { ok: false, failure: result.failure!, failures },
     ownerActive,
   );
-  const recordRun = ctx.prisma.syncRun.update({
-    where: { id: runId },
-    data: {
-      endedAt: now,
-      outcome: result.ok ? 'ok' : result.newMessages > 0 ? 'partial' : 'failed',
-      newMessages: result.newMessages,
-      bytes: BigInt(result.bytes),
-      deletedOnServer: result.deletedOnServer,
-      errorCode: result.failure?.code ?? null,
-      error: result.failure?.message ?? null,
-    },
-  });
+  const recordRun = () =>
+    ctx.prisma.syncRun.update({
+      where: { id: runId },
+      data: {
+        endedAt: now,
+        outcome: result.ok ? 'ok' : result.newMessages > 0 ? 'partial' : 'failed',
+        newMessages: result.newMessages,
+        bytes: BigInt(result.bytes),
+        deletedOnServer: result.deletedOnServer,
+        errorCode: result.failure?.code ?? null,
+        error: result.failure?.message ?? null,
+      },
+    });
   const schedule = {
     lastSyncAt: now,
     failureCount: failures,
@@ -475,5 +510,7 @@ async function finish(
         lastError: result.failure!.message,
         lastErrorCode: result.failure!.code,
       };
-  await Promise.all([recordRun, setStatus(ctx, account, status, schedule)]);
+  // The run is recorded once the fenced account write went through.
+  await setStatus(ctx, account, lease, status, schedule);
+  await recordRun();
 }

@@ -1,10 +1,14 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Db } from '../db/prisma';
+import type { Prisma } from '../generated/prisma/client';
+import { LeaseLostError, type SessionLease } from './session-lease';
 
 /**
  * Sync jobs are leased through PostgreSQL: a process claims due accounts (claims take turns
  * under a transaction-scoped advisory lock, so two processes never claim the same account and
- * the caps hold), renews the lease while it works, and a dead process's lease expires.
+ * the caps hold), renews the lease while it works, and a dead process's lease expires. Each claim
+ * increments the account's fencing token; the session's writes carry it (updateLeasedAccount,
+ * fenceTransaction), so a process held up past its lease writes nothing once another took over.
  */
 export interface ClaimLimits {
   /** How many accounts to claim at most. */
@@ -26,6 +30,8 @@ export interface ClaimedAccount {
   host: string;
   /** It was claimed for a "check now". */
   requested: boolean;
+  /** The fencing token of this claim. */
+  token: bigint;
 }
 
 /** Claims and admissions take turns under this transaction lock, so the counts are never raced. */
@@ -82,11 +88,33 @@ export async function claimDueAccounts(
       UPDATE pop3_accounts AS a
          SET "leaseOwner" = ${owner},
              "leaseExpiresAt" = now() + make_interval(secs => ${limits.leaseSeconds}),
-             "syncRequested" = false
+             "syncRequested" = false,
+             "leaseToken" = a."leaseToken" + 1
         FROM chosen
        WHERE a.id = chosen.id
-      RETURNING a.id, a."userId", a.host, chosen."syncRequested" AS requested`;
+      RETURNING a.id, a."userId", a.host, chosen."syncRequested" AS requested,
+                a."leaseToken" AS token`;
   });
+}
+
+/**
+ * Takes one account's lease now if no session holds it (a full download the reader asked for):
+ * its fencing token, or null while another session has the account.
+ */
+export async function claimAccount(
+  prisma: Db,
+  owner: string,
+  accountId: string,
+  leaseSeconds: number,
+): Promise<bigint | null> {
+  const [claimed] = await prisma.$queryRaw<Array<{ token: bigint }>>`
+    UPDATE pop3_accounts
+       SET "leaseOwner" = ${owner},
+           "leaseExpiresAt" = now() + make_interval(secs => ${leaseSeconds}),
+           "leaseToken" = "leaseToken" + 1
+     WHERE id = ${accountId}::uuid AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < now())
+    RETURNING "leaseToken" AS token`;
+  return claimed?.token ?? null;
 }
 
 /**
@@ -97,7 +125,7 @@ export async function claimDueAccounts(
  */
 export async function admitAddress(
   prisma: Db,
-  account: { id: string; owner: string; requested: boolean },
+  account: { id: string; token: bigint; requested: boolean },
   address: string,
   perAddress: number,
 ): Promise<boolean> {
@@ -116,7 +144,7 @@ export async function admitAddress(
            SET "serverAddress" = ${address},
                "syncRequested" = "syncRequested" OR ${account.requested},
                "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-         WHERE id = ${account.id}::uuid AND "leaseOwner" = ${account.owner}`;
+         WHERE id = ${account.id}::uuid AND "leaseToken" = ${account.token}`;
     }
     return admitted;
   });
@@ -148,66 +176,52 @@ export async function accountsToStop(
 /** Extends a lease this process holds; false when it was lost (expired and taken by another). */
 export async function renewLease(
   prisma: Db,
-  accountId: string,
-  owner: string,
+  lease: { accountId: string; token: bigint },
   leaseSeconds: number,
 ): Promise<boolean> {
   const renewed = await prisma.$executeRaw`
     UPDATE pop3_accounts SET "leaseExpiresAt" = now() + make_interval(secs => ${leaseSeconds})
-     WHERE id = ${accountId}::uuid AND "leaseOwner" = ${owner}`;
+     WHERE id = ${lease.accountId}::uuid AND "leaseToken" = ${lease.token}`;
   return renewed === 1;
 }
 
-export async function releaseLease(prisma: Db, accountId: string, owner: string): Promise<void> {
+export async function releaseLease(
+  prisma: Db,
+  lease: { accountId: string; token: bigint },
+): Promise<void> {
   await prisma.$executeRaw`
     UPDATE pop3_accounts SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-     WHERE id = ${accountId}::uuid AND "leaseOwner" = ${owner}`;
+     WHERE id = ${lease.accountId}::uuid AND "leaseToken" = ${lease.token}`;
 }
 
 /**
- * A session-level advisory lock held on its own connection for the whole POP3 session: even if a
- * lease expired while its process was stalled, a second session for the account cannot start.
- * If the database connection drops, the lock is gone, and `lost` tells the session to stop.
+ * Writes the leased account's row only while the lease is this session's: the local clock says it
+ * has not run out, and the row still carries the session's token. LeaseLostError otherwise (also
+ * when the account is gone: there is nothing left to write either way).
  */
-export interface AccountLock {
-  lost: AbortSignal;
-  release(): Promise<void>;
+export async function updateLeasedAccount(
+  prisma: Db,
+  lease: SessionLease,
+  data: Prisma.Pop3AccountUpdateManyMutationInput,
+): Promise<void> {
+  lease.assertHeld();
+  const { count } = await prisma.pop3Account.updateMany({
+    where: { id: lease.accountId, leaseToken: lease.token },
+    data,
+  });
+  if (count === 0) throw new LeaseLostError();
 }
 
-export async function lockAccount(
-  databaseUrl: string,
-  accountId: string,
-): Promise<AccountLock | null> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  const lost = new AbortController();
-  client.on('error', () =>
-    lost.abort(new Error('lost the database connection holding the account lock')),
+/**
+ * First statement of a session's transaction: holds the account's row (FOR SHARE: a claim that
+ * would take it over waits for, or skips, this transaction) while it still carries the session's
+ * token; LeaseLostError, and nothing written, when another process took over.
+ */
+export async function fenceTransaction(client: pg.ClientBase, lease: SessionLease): Promise<void> {
+  lease.assertHeld();
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM pop3_accounts WHERE id = $1::uuid AND "leaseToken" = $2 FOR SHARE',
+    [lease.accountId, lease.token.toString()],
   );
-  client.on('end', () =>
-    lost.abort(new Error('lost the database connection holding the account lock')),
-  );
-  await client.connect();
-  try {
-    const result = await client.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtextextended('popgate.account:' || $1, 0)) AS locked`,
-      [accountId],
-    );
-    if (!result.rows[0]?.locked) {
-      await client.end();
-      return null;
-    }
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
-  }
-  return {
-    lost: lost.signal,
-    async release() {
-      client.removeAllListeners('end');
-      client.removeAllListeners('error');
-      client.on('error', () => {});
-      // Ending the connection releases the lock.
-      await client.end().catch(() => {});
-    },
-  };
+  if (rowCount !== 1) throw new LeaseLostError();
 }

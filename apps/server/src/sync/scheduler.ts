@@ -4,16 +4,14 @@ import {
   accountsToStop,
   admitAddress,
   claimDueAccounts,
-  lockAccount,
   releaseLease,
   renewLease,
   type ClaimedAccount,
 } from './lease';
+import { LeaseLostError, SessionLease } from './session-lease';
 import type { SyncContext } from './sync-context';
 
 export interface SchedulerOptions {
-  /** Database for the per-account advisory locks (a connection each while a session runs). */
-  databaseUrl: string;
   /** POP3 sessions this process runs at once. */
   maxSessions: number;
   /**
@@ -36,7 +34,7 @@ export interface SchedulerOptions {
   watchMs?: number;
 }
 
-export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, 'databaseUrl'> = {
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxSessions: 8,
   perHost: 2,
   perUser: 2,
@@ -46,9 +44,10 @@ export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, 'databaseUrl'> = 
 };
 
 /**
- * Polls due accounts: claims them through leases, runs one POP3 session each under the account's
- * advisory lock, renews the lease while it runs, and aborts the session if the lease or the lock
- * is lost, or its account is switched off or removed. Several processes can run one each on the
+ * Polls due accounts: claims them through leases, runs one POP3 session each while it holds the
+ * lease, renews the lease while it runs, and aborts the session if the lease is lost (a renewal
+ * refused, or this process held up past it: see SessionLease), or its account is switched off or
+ * removed. Several processes can run one each on the
  * same database. No user, and no server address, holds more than its share of sessions, and every
  * session has a deadline: slow servers cannot keep others' mail waiting.
  */
@@ -122,6 +121,7 @@ export class SyncScheduler {
     const free = this.options.maxSessions - this.running.size;
     if (free <= 0 || this.stopped) return;
     let claimed;
+    const claimedAt = SessionLease.now();
     try {
       claimed = await claimDueAccounts(this.ctx.prisma, this.ctx.instanceId, {
         limit: free,
@@ -133,7 +133,7 @@ export class SyncScheduler {
       this.ctx.log.warn({ err: error }, 'could not claim sync jobs');
       return;
     }
-    for (const account of claimed) this.launch(account);
+    for (const account of claimed) this.launch(account, claimedAt);
   }
 
   /** Ends the sessions of accounts switched off or removed since they started (see watchMs). */
@@ -155,56 +155,67 @@ export class SyncScheduler {
     }
   }
 
-  private launch(account: ClaimedAccount): void {
+  private launch(account: ClaimedAccount, claimedAt: number): void {
     const controller = new AbortController();
-    const done = this.runOne(account, controller).finally(() => {
+    const lease = new SessionLease(account.id, account.token, this.options.leaseSeconds, claimedAt);
+    const done = this.runOne(account, lease, controller).finally(() => {
       this.running.delete(account.id);
       if (!this.stopped) this.schedule(0);
     });
     this.running.set(account.id, { controller, done });
   }
 
-  private async runOne(claimed: ClaimedAccount, controller: AbortController): Promise<void> {
+  private async runOne(
+    claimed: ClaimedAccount,
+    lease: SessionLease,
+    controller: AbortController,
+  ): Promise<void> {
     const accountId = claimed.id;
-    const { prisma, instanceId } = this.ctx;
-    const renewEveryMs = (this.options.leaseSeconds * 1000) / 3;
-    const renewal = setInterval(() => {
-      renewLease(prisma, accountId, instanceId, this.options.leaseSeconds)
-        .then((held) => {
-          if (!held) controller.abort(new Error('the sync lease was lost to another process'));
-        })
-        .catch(() => {});
-    }, renewEveryMs);
+    const { prisma } = this.ctx;
+    const lost = () => {
+      if (!controller.signal.aborted) controller.abort(new LeaseLostError());
+    };
+    // Ends the session when the lease runs out by this process's clock (a renewal moves it on).
+    let expiry: NodeJS.Timeout | undefined;
+    const armExpiry = () => {
+      clearTimeout(expiry);
+      expiry = setTimeout(() => (lease.held ? armExpiry() : lost()), Math.max(0, lease.msLeft));
+    };
+    armExpiry();
+    const renewal = setInterval(
+      () => {
+        const sentAt = SessionLease.now();
+        renewLease(prisma, lease, this.options.leaseSeconds)
+          .then((held) => {
+            if (!held) return lost();
+            lease.renewed(sentAt);
+            armExpiry();
+          })
+          .catch(() => {});
+      },
+      (this.options.leaseSeconds * 1000) / 3,
+    );
     try {
-      const lock = await lockAccount(this.options.databaseUrl, accountId);
-      if (!lock) {
-        // Another process still runs a session for it (its lease expired while it was busy).
-        this.ctx.log.info({ accountId }, 'account is locked by another session; skipping');
-        return;
-      }
-      const onLost = () => controller.abort(lock.lost.reason);
-      lock.lost.addEventListener('abort', onLost);
-      try {
-        const result = await syncAccount(this.ctx, accountId, controller.signal, {
-          admit: (address) =>
-            admitAddress(
-              prisma,
-              { id: accountId, owner: instanceId, requested: claimed.requested },
-              address,
-              this.options.perHost,
-            ),
-        });
-        this.onSyncDone?.(accountId, result);
-      } finally {
-        lock.lost.removeEventListener('abort', onLost);
-        await lock.release();
-      }
+      const result = await syncAccount(this.ctx, accountId, controller.signal, {
+        lease,
+        admit: (address) =>
+          admitAddress(
+            prisma,
+            { id: accountId, token: lease.token, requested: claimed.requested },
+            address,
+            this.options.perHost,
+          ),
+      });
+      this.onSyncDone?.(accountId, result);
     } catch (error) {
-      this.ctx.log.warn({ accountId, err: error }, 'sync session crashed');
+      if (error instanceof LeaseLostError) {
+        this.ctx.log.info({ accountId }, 'another process took over this account; stopped');
+      } else this.ctx.log.warn({ accountId, err: error }, 'sync session crashed');
       this.onSyncDone?.(accountId, error as Error);
     } finally {
       clearInterval(renewal);
-      await releaseLease(prisma, accountId, instanceId).catch(() => {});
+      clearTimeout(expiry);
+      await releaseLease(prisma, lease).catch(() => {});
     }
   }
 }

@@ -38,7 +38,7 @@ export const fetchFullRoute: FastifyPluginAsyncTypebox<{ renderer: HtmlRenderer 
       const userId = request.user!.id;
       const { id } = request.params;
       await ownedMessage(app.db.prisma, userId, id, { id: true });
-      const result = await fetchFullMessage(app.syncContext, app.db.url, id);
+      const result = await fetchFullMessage(app.syncContext, id);
       if (!result.ok) {
         switch (result.reason) {
           case 'NOT_HEADERS_ONLY':
