@@ -11,6 +11,16 @@ import type { ThreadInput } from './thread-input';
 export const SUBJECT_WINDOW_DAYS = 30;
 const DAY = 86_400_000;
 
+/** Each message's conversation, and what is left to write once the messages are. */
+export interface ConversationAssignment {
+  ids: string[];
+  /**
+   * Writes the new conversations and the Message-IDs that lead to them; after the messages rows,
+   * in the same transaction (their foreign key to conversations is checked at commit).
+   */
+  record(): Promise<void>;
+}
+
 /**
  * Finds or makes the conversation of each message about to be stored (or threaded late) for one
  * user, as JWZ's threading does: by the Message-IDs it names (its own, In-Reply-To, References),
@@ -19,7 +29,9 @@ const DAY = 86_400_000;
  * arrived) they become one. A reply ("Re:", "Aw:", "Fwd:"…) that names no known message joins the
  * latest conversation with the same subject within SUBJECT_WINDOW_DAYS, never by an empty or
  * generic subject. Answers each message's conversation id, in the order given; the caller writes
- * them into the messages rows (whose trigger then counts the conversations).
+ * them into the messages rows (whose trigger then counts the conversations they join), then calls
+ * `record`, which writes the conversations this batch starts, counted from those rows (once: not
+ * inserted empty and then updated), and the Message-IDs it learnt.
  *
  * Runs inside the caller's transaction, holding a transaction lock on the user's threading: two
  * accounts of one user storing at once do not split a conversation between them.
@@ -28,8 +40,8 @@ export async function assignConversations(
   client: pg.ClientBase,
   userId: string,
   inputs: readonly ThreadInput[],
-): Promise<string[]> {
-  if (inputs.length === 0) return [];
+): Promise<ConversationAssignment> {
+  if (inputs.length === 0) return { ids: [], record: async () => {} };
   await client.query(
     "SELECT pg_advisory_xact_lock(hashtextextended('popgate.conversations:' || $1, 0))",
     [userId],
@@ -94,20 +106,6 @@ export async function assignConversations(
   const result = assigned.map(find);
 
   const fresh = [...created.entries()].filter(([id]) => find(id) === id);
-  if (fresh.length > 0) {
-    await client.query(
-      `INSERT INTO conversations (id, "userId", subject, "subjectKey", "lastDate")
-       SELECT id, $1::uuid, subject, key, date
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamp[]) AS t(id, subject, key, date)`,
-      [
-        userId,
-        fresh.map(([id]) => id),
-        fresh.map(([, input]) => input.subject),
-        fresh.map(([, input]) => input.subjectKey),
-        fresh.map(([, input]) => utc(input.date)),
-      ],
-    );
-  }
   const existing = new Set([...known.map((row) => row.conversationId), ...bySubject.values()]);
   const merged = [...existing].filter((id) => find(id) !== id);
   if (merged.length > 0) {
@@ -127,15 +125,40 @@ export async function assignConversations(
     );
   }
   const newKeys = allKeys.filter((key) => !knownKeys.has(key));
-  if (newKeys.length > 0) {
-    await client.query(
-      `INSERT INTO conversation_refs ("userId", "messageIdHeader", "conversationId")
-       SELECT $1::uuid, key, id FROM unnest($2::text[], $3::uuid[]) AS t(key, id)
-       ON CONFLICT DO NOTHING`,
-      [userId, newKeys, newKeys.map((key) => find(conversationOf.get(key)!))],
-    );
-  }
-  return result;
+  return {
+    ids: result,
+    async record() {
+      if (fresh.length > 0) {
+        // Only conversations that got a message (one whose message was already stored gets none).
+        await client.query(
+          `INSERT INTO conversations (id, "userId", subject, "subjectKey", "lastDate", "latestAt",
+                                      "trashLatestAt", "messageCount", "inboxCount", "sentCount",
+                                      "unreadCount", "flaggedCount", "attachmentCount", "trashCount")
+           SELECT t.id, $1::uuid, t.subject, t.key, a.last_date, a.latest_at, a.trash_latest_at,
+                  a.message_count, a.inbox_count, a.sent_count, a.unread_count, a.flagged_count,
+                  a.attachment_count, a.trash_count
+             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS t(id, subject, key)
+             JOIN conversation_counts($2::uuid[]) a ON a.id = t.id
+            WHERE a.message_count + a.trash_count > 0`,
+          [
+            userId,
+            fresh.map(([id]) => id),
+            fresh.map(([, input]) => input.subject),
+            fresh.map(([, input]) => input.subjectKey),
+          ],
+        );
+      }
+      if (newKeys.length > 0) {
+        await client.query(
+          `INSERT INTO conversation_refs ("userId", "messageIdHeader", "conversationId")
+           SELECT $1::uuid, t.key, t.id FROM unnest($2::text[], $3::uuid[]) AS t(key, id)
+            WHERE EXISTS (SELECT 1 FROM conversations c WHERE c.id = t.id)
+           ON CONFLICT DO NOTHING`,
+          [userId, newKeys, newKeys.map((key) => find(conversationOf.get(key)!))],
+        );
+      }
+    },
+  };
 }
 
 /**

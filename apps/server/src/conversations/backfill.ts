@@ -64,8 +64,9 @@ export async function threadUnthreaded(
           `UPDATE messages SET "conversationId" = t.conversation
              FROM unnest($1::uuid[], $2::uuid[]) AS t(id, conversation)
             WHERE messages.id = t.id`,
-          [messages.map((m) => m.id), conversations],
+          [messages.map((m) => m.id), conversations.ids],
         );
+        await conversations.record();
         return messages.length;
       });
     }
