@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from './oauth/microsoft-tenant';
 
 /** Popgate's whole configuration, read once from the environment at start-up. */
 export interface Config {
@@ -40,15 +41,25 @@ export interface OAuthClientConfig {
   clientSecret: string;
 }
 
-export type MicrosoftTenant = 'common' | 'consumers' | 'organizations';
+/** common, consumers, organizations, or one tenant (oauth/microsoft-tenant.ts). */
+export type MicrosoftTenant = string;
 
 export interface OAuthConfig {
   google?: OAuthClientConfig;
   microsoft?: OAuthClientConfig & { tenant: MicrosoftTenant };
-  /** Any OpenID provider, found by its issuer's discovery document. */
-  generic?: OAuthClientConfig & { issuer: string; scopes: string[] };
+  /** Any OAuth2 provider: found by its issuer's discovery document, or named by its endpoints. */
+  generic?: GenericOAuthConfig;
   /** How long one request to a provider may take. */
   timeoutMs: number;
+}
+
+export interface GenericOAuthConfig extends OAuthClientConfig {
+  /** Without endpoints: discovered at <issuer>/.well-known/openid-configuration. */
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  revocationEndpoint?: string;
+  scopes: string[];
 }
 
 export class ConfigError extends Error {
@@ -216,13 +227,13 @@ function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig {
   const microsoft = readOAuthClient(env, 'POPGATE_OAUTH_MICROSOFT');
   if (microsoft) {
     const tenant = readText(env, 'POPGATE_OAUTH_MICROSOFT_TENANT') ?? 'common';
-    if (!['common', 'consumers', 'organizations'].includes(tenant)) {
+    if (!isMicrosoftTenant(tenant)) {
       throw new ConfigError(
         'POPGATE_OAUTH_MICROSOFT_TENANT',
-        `must be common, consumers or organizations, got "${tenant}"`,
+        `${MICROSOFT_TENANT_HINT}, got "${tenant}"`,
       );
     }
-    oauth.microsoft = { ...microsoft, tenant: tenant as MicrosoftTenant };
+    oauth.microsoft = { ...microsoft, tenant };
   }
   const generic = readOAuthClient(env, 'POPGATE_OAUTH_GENERIC');
   const issuer = readText(env, 'POPGATE_OAUTH_GENERIC_ISSUER');

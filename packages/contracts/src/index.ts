@@ -13,3 +13,4 @@ export * from './oauth';
 export * from './search-matches';
 export * from './conversations';
 export * from './portability';
+export * from './oauth-providers';

@@ -27,6 +27,8 @@ export interface TokenEndpointCounts {
   refreshToken: number;
   /** Token requests the provider refused (invalid_grant and the like). */
   errors: number;
+  /** Grants revoked at the revocation endpoint (RFC 7009). */
+  revocations: number;
 }
 
 export interface OidcProviderHarness {
@@ -75,7 +77,12 @@ export async function startOidcProvider(
   const introspector = { clientId: 'resource-server', clientSecret: secret() };
   let accessTokenTtl = options.accessTokenTtlSeconds ?? 300;
   let tokenDelayMs = 0;
-  const counts: TokenEndpointCounts = { authorizationCode: 0, refreshToken: 0, errors: 0 };
+  const counts: TokenEndpointCounts = {
+    authorizationCode: 0,
+    refreshToken: 0,
+    errors: 0,
+    revocations: 0,
+  };
 
   // The issuer names the port, so listen first and attach the provider after.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -188,6 +195,9 @@ export async function startOidcProvider(
   provider.on('grant.error', () => {
     counts.errors += 1;
   });
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+    if (ctx.oidc.route === 'revocation') counts.revocations += 1;
+  });
   // Expected refusals would otherwise be printed by Koa as server errors.
   provider.on('server_error', () => {});
   const callback = provider.callback();
@@ -214,7 +224,8 @@ export async function startOidcProvider(
     tokenEndpoint: `${issuer}/token`,
     revocationEndpoint: `${issuer}/token/revocation`,
     counts,
-    resetCounts: () => Object.assign(counts, { authorizationCode: 0, refreshToken: 0, errors: 0 }),
+    resetCounts: () =>
+      Object.assign(counts, { authorizationCode: 0, refreshToken: 0, errors: 0, revocations: 0 }),
     setAccessTokenTtl: (seconds) => {
       accessTokenTtl = seconds;
     },

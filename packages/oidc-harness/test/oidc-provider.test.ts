@@ -116,7 +116,12 @@ describe('the test OpenID provider', () => {
     provider.resetCounts();
     const { tokens } = await codeFlow();
     await refresh(tokens.body.refresh_token as string);
-    expect(provider.counts).toEqual({ authorizationCode: 1, refreshToken: 1, errors: 0 });
+    expect(provider.counts).toEqual({
+      authorizationCode: 1,
+      refreshToken: 1,
+      errors: 0,
+      revocations: 0,
+    });
   });
 
   it('lets a test revoke what a user granted: tokens turn inactive, refreshing fails', async () => {

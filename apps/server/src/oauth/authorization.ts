@@ -15,7 +15,9 @@ import {
   type SignedInPerson,
   type SignInSettingsLookup,
 } from './new-account';
+import { isSharedMicrosoftTenant, microsoftIssuerFits } from './microsoft-tenant';
 import { providerFailure } from './provider-failure';
+import { revokeIssuedTokens } from './revoke-issued';
 import type { OAuthProviders } from './providers';
 import { withSmtpHosts } from './smtp-binding';
 
@@ -61,7 +63,7 @@ export async function startAuthorization(
   }
   // Another user's account is not found, whatever the provider.
   if (input.accountId) await ownedAccount(deps.prisma, input.userId, input.accountId);
-  const provider = deps.providers.get(input.provider);
+  const provider = await deps.providers.get(input.provider);
   let newAccount: NewAccountSpec | null = null;
   if (input.email !== undefined) {
     // The lookup may fetch the domain's documents: counted with GET /api/autoconfig.
@@ -126,6 +128,12 @@ export type AuthorizationResult =
 
 type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
+const issuerMismatch = (label: string) =>
+  refused(
+    'OAUTH_ISSUER_MISMATCH',
+    `${label} answered for another tenant or issuer than the one Popgate is set up with; nothing was stored`,
+  );
+
 /** The subject the provider vouched for, when it sent an ID token. */
 function subjectOf(tokens: Tokens) {
   const claims = tokens.claims();
@@ -180,7 +188,7 @@ export async function finishAuthorization(
   });
   let provider;
   try {
-    provider = deps.providers.get(pending.provider);
+    provider = await deps.providers.get(pending.provider);
   } catch (error) {
     return fail(error as DomainError);
   }
@@ -202,12 +210,24 @@ export async function finishAuthorization(
     // `iss` against the provider's issuer when it is present (RFC 9207) and ignores the rest.
     const currentUrl = new URL(pending.redirectUri);
     currentUrl.search = input.callbackUrl.search;
+    const tenant = provider.microsoftTenant;
+    const redirectIss = currentUrl.searchParams.get('iss');
+    if (tenant !== undefined && redirectIss !== null) {
+      if (!microsoftIssuerFits(tenant, redirectIss)) throw issuerMismatch(provider.label);
+      // A multi-tenant authority names the person's own tenant, not its template: checked
+      // here by the tenant rule, where openid-client would compare it with the template.
+      if (isSharedMicrosoftTenant(tenant)) currentUrl.searchParams.delete('iss');
+    }
     const tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
       pkceCodeVerifier: verifier,
       expectedState: state ?? '',
       ...(pending.nonce && { expectedNonce: pending.nonce }),
       idTokenExpected: false,
     });
+    const claims = tokens.claims();
+    if (tenant !== undefined && claims && !microsoftIssuerFits(tenant, claims.iss, claims.tid)) {
+      throw issuerMismatch(provider.label);
+    }
     if (!tokens.refresh_token) {
       throw refused(
         'OAUTH_NO_REFRESH_TOKEN',
@@ -246,25 +266,35 @@ export async function finishAuthorization(
 
     if (!account) {
       // Account, identity and grant in one transaction: all of them, or nothing.
-      const create = await prepareNewAccount(
-        {
-          prisma: deps.prisma,
-          keyring: deps.keyring,
-          allowPrivateNetworks: deps.allowPrivateNetworks,
-        },
-        { userId: input.userId, spec: newAccount!, person: personOf(tokens) },
-      );
-      const created = await deps.prisma.$transaction(async (tx) => {
-        const made = await create(tx);
-        await tx.oAuthGrant.create({
-          data: {
-            accountId: made.id,
-            // Signing in from the preset is the choice of its SMTP server as well.
-            ...grantFor(made, newAccount!.smtp ? [newAccount!.smtp.host] : []),
+      let created;
+      try {
+        const create = await prepareNewAccount(
+          {
+            prisma: deps.prisma,
+            keyring: deps.keyring,
+            allowPrivateNetworks: deps.allowPrivateNetworks,
           },
+          { userId: input.userId, spec: newAccount!, person: personOf(tokens) },
+        );
+        created = await deps.prisma.$transaction(async (tx) => {
+          const made = await create(tx);
+          await tx.oAuthGrant.create({
+            data: {
+              accountId: made.id,
+              // Signing in from the preset is the choice of its SMTP server as well.
+              ...grantFor(made, newAccount!.smtp ? [newAccount!.smtp.host] : []),
+            },
+          });
+          return made;
         });
-        return made;
-      });
+      } catch (error) {
+        // Nothing was stored: the tokens just issued are handed back rather than left valid.
+        await revokeIssuedTokens(
+          { prisma: deps.prisma, configuration, provider: provider.name, userId: input.userId },
+          { refreshToken: tokens.refresh_token, subject: subjectOf(tokens) },
+        );
+        throw error;
+      }
       return { ok: true, accountId: created.id, provider: provider.name, created: true };
     }
 

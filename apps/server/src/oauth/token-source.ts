@@ -86,6 +86,8 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
       checkUsable(seen, account, options.smtpHost);
       const fresh = acceptable(usable(seen));
       if (fresh) return fresh;
+      // Read before the transaction: the embedded database runs one transaction at a time.
+      const provider = await deps.providers.get(seen.provider);
 
       // One refresh per account across every process: the row lock makes the others wait, and
       // they read the token the first one stored instead of spending the (rotating) refresh
@@ -98,7 +100,6 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
           checkUsable(grant, account, options.smtpHost);
           const stored = acceptable(usable(grant));
           if (stored) return { token: stored };
-          const provider = deps.providers.get(grant.provider);
           const refreshToken = openToken(deps.keyring, 'oauth-refresh', grant.accountId, {
             ciphertext: grant.refreshCiphertext,
             keyId: grant.refreshKeyId,

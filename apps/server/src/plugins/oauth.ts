@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { autoconfigSignInSettings, type SignInSettingsLookup } from '../oauth/new-account';
+import { readProviderOverrides } from '../oauth/provider-settings';
 import { OAuthProviders } from '../oauth/providers';
 import { createTokenSource, type TokenSource } from '../oauth/token-source';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The OAuth2 providers the operator configured (possibly none). */
+    /** The OAuth2 providers the operator configured or an admin set (possibly none). */
     oauthProviders: OAuthProviders;
     /** Access tokens for accounts linked through OAuth2, refreshed once across processes. */
     oauthTokens: TokenSource;
@@ -23,6 +24,9 @@ export const oauthPlugin = fp(
   async (app: FastifyInstance) => {
     const providers = new OAuthProviders(app.config.oauth, {
       allowInsecure: app.config.allowPrivateNetworks,
+      timeoutMs: app.config.oauth.timeoutMs,
+      // An admin's settings replace the environment's, read where each sign-in needs them.
+      overrides: () => readProviderOverrides(app.db.prisma, app.keyring),
     });
     app.decorate('oauthProviders', providers);
     app.decorate('oauthNewAccounts', {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { adminAccountRoutes } from './accounts';
 import { adminAuditRoutes } from './audit';
+import { adminOAuthProviderRoutes } from './oauth-providers';
 import { adminOverviewRoutes } from './overview';
 import { adminPolicyRoutes } from './policy';
 import { adminUserRoutes } from './users';
@@ -11,6 +12,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(adminUserRoutes);
   await app.register(adminAccountRoutes);
   await app.register(adminPolicyRoutes);
+  await app.register(adminOAuthProviderRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminOverviewRoutes);
 };

@@ -12,7 +12,11 @@ export const listProvidersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => ({
-      items: app.oauthProviders.list().map(({ name, label, scopes }) => ({ name, label, scopes })),
+      items: (await app.oauthProviders.list()).map(({ name, label, scopes }) => ({
+        name,
+        label,
+        scopes,
+      })),
     }),
   );
 };
