@@ -21,7 +21,7 @@ const HOST = 'popgate.test';
 const REDIRECT_URI = `http://${HOST}/api/oauth/callback`;
 const browser = { host: HOST };
 const never = new AbortController().signal;
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'];
 
 let database: { name: string; url: string };
 let provider: OidcProviderHarness;
@@ -238,6 +238,49 @@ describe.skipIf(!available)('SMTP with OAuth2 through Postfix and Dovecot', () =
   });
 });
 
+describe.skipIf(!available)('testing the sending server of a signed-in account', () => {
+  const test = (client: ApiClient, ids: Record<string, string>, overrides = {}) =>
+    client.post('/api/identities/test', {
+      ...smtpOf({ username: 'frank', auth: 'plain' }),
+      ...ids,
+      ...overrides,
+    });
+
+  it("logs in with the account's sign-in (XOAUTH2), not the password rules, for the account and its identity", async () => {
+    const { client, account } = await signedInAccount('frank');
+    // The identity made with the user's consent names this SMTP host for the sign-in.
+    const identity = await signInIdentity(client, account.id, 'frank');
+    // The stored POP3 secret is no password Dovecot knows: only the token can pass.
+    const forAccount = await test(client, { accountId: account.id });
+    expect(forAccount.statusCode, forAccount.body).toBe(200);
+    expect(forAccount.json()).toMatchObject({
+      ok: true,
+      serverInfo: { authenticatedWith: expect.stringMatching(/XOAUTH2/i) },
+    });
+    const forIdentity = await test(client, { identityId: identity.id });
+    expect(forIdentity.json()).toMatchObject({ ok: true });
+  });
+
+  it('sends the token to no host the sign-in does not name', async () => {
+    const { client, account } = await signedInAccount('frank');
+    const elsewhere = await test(client, { accountId: account.id }, { host: 'localhost' });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json()).toMatchObject({ error: { code: 'PASSWORD_REQUIRED' } });
+  });
+
+  it('answers "Sign in to … again" for a revoked grant', async () => {
+    const { client, account } = await signedInAccount('grace');
+    await signInIdentity(client, account.id, 'grace');
+    provider.revokeGrants('grace');
+    const response = await test(client, { accountId: account.id }, { username: 'grace' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      ok: false,
+      error: { code: 'AUTH_FAILED', message: expect.stringMatching(/^Sign in to .* again/) },
+    });
+  });
+});
+
 describe.skipIf(!available)('an account made by signing in alone', () => {
   /** A preset-like source naming the test's Dovecot and Postfix, whatever the domain. */
   const fixture = async (email: string): Promise<SignInSettings> => ({
@@ -346,13 +389,18 @@ describe.skipIf(!available)('an account made by signing in alone', () => {
     ).toBe(0);
   });
 
-  it('refuses at the callback when the policy changed meanwhile, storing nothing', async () => {
+  /** A sign-in for a new account that the policy refuses by the time the browser is back. */
+  async function refusedAtCallback(username: string) {
     const { client, user } = await newUser();
-    const started = await client.get('/api/oauth/generic/start?email=bob%40example.test', browser);
+    const started = await client.get(
+      `/api/oauth/generic/start?email=${username}%40example.test`,
+      browser,
+    );
     expect(started.statusCode).toBe(302);
-    const back = await provider.authorize(started.headers.location as string, { username: 'bob' });
+    const back = await provider.authorize(started.headers.location as string, { username });
     const policy = await subject.prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
     await subject.prisma.policy.update({ where: { id: 1 }, data: { maxAccountsPerUser: 0 } });
+    provider.resetCounts();
     let result;
     try {
       result = await client.get(`/api/oauth/callback${back.search}`, browser);
@@ -362,12 +410,28 @@ describe.skipIf(!available)('an account made by signing in alone', () => {
         data: { maxAccountsPerUser: policy.maxAccountsPerUser },
       });
     }
+    return { user, result };
+  }
+
+  it('refuses at the callback when the policy changed meanwhile, storing nothing and revoking the tokens just issued', async () => {
+    const { user, result } = await refusedAtCallback('bob');
     expect(result.headers.location).toMatch(/^\/accounts\?oauth=error/);
     expect(resultOf(result.headers.location as string)).toMatchObject({
       code: 'TOO_MANY_ACCOUNTS',
     });
     expect(await subject.prisma.pop3Account.count({ where: { userId: user.id } })).toBe(0);
     expect(await subject.prisma.identity.count({ where: { userId: user.id } })).toBe(0);
+    // RFC 7009: the grant nobody holds is withdrawn at the provider.
+    expect(provider.counts).toMatchObject({ authorizationCode: 1, revocations: 1 });
+  });
+
+  it("revokes nothing when Popgate keeps a grant of the same person (one revocation may end the person's whole consent)", async () => {
+    await signedInAccount('carol');
+    const { result } = await refusedAtCallback('carol');
+    expect(resultOf(result.headers.location as string)).toMatchObject({
+      code: 'TOO_MANY_ACCOUNTS',
+    });
+    expect(provider.counts).toMatchObject({ authorizationCode: 1, revocations: 0 });
   });
 
   it('asks for an account or an address, not both', async () => {

@@ -29,7 +29,7 @@ export function requireSmtpHostChosen(
   if (smtpHostChosen(grant, host)) return;
   throw invalid(
     'PASSWORD_REQUIRED',
-    `Enter the SMTP password, or choose to send with the account's ${label} sign-in: that sign-in is only used with sending servers chosen for it, and ${normalizeHost(host)} was not`,
+    `Enter the SMTP password, or choose to send with the account's sign-in at ${label}: that sign-in is only used with sending servers chosen for it, and ${normalizeHost(host)} was not`,
   );
 }
 

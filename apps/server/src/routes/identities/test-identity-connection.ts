@@ -1,5 +1,6 @@
 import { IdentityTestIn, IdentityTestReply } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Pop3Account } from '../../generated/prisma/client';
 import { openAccountSecret } from '../../accounts/account-secret';
 import { loadPolicy } from '../../accounts/account-policy-check';
 import { takeConnectionTest } from '../../accounts/connection-test-throttle';
@@ -8,6 +9,8 @@ import { normalizeHost } from '../../accounts/policy-host-rules';
 import { SecretUnavailableError } from '../../crypto/secret-box';
 import { openIdentitySecret } from '../../identities/identity-secret';
 import { ownedIdentity } from '../../identities/owned-identity';
+import { accountSmtpToken } from '../../oauth/account-smtp-token';
+import { OAuthReauthRequiredError } from '../../oauth/provider-failure';
 import type { SmtpTarget } from '../../identities/smtp-connect';
 import { checkSmtpPort, checkSmtpSecurity } from '../../identities/smtp-policy-check';
 import {
@@ -47,15 +50,28 @@ export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app
       const policy = await loadPolicy(prisma);
       checkSmtpPort(body.port, policy);
       checkSmtpSecurity(body.security, policy);
-      const target: SmtpTarget = {
-        host: normalizeHost(body.host),
+      const host = normalizeHost(body.host);
+      let stored: StoredSecret;
+      try {
+        stored = body.password === undefined ? await storedSecret(body, me.id, host) : {};
+      } catch (error) {
+        // A sign-in the provider no longer honours: the test's answer, as for a wrong password.
+        if (!(error instanceof OAuthReauthRequiredError)) throw error;
+        return {
+          ok: false as const,
+          error: { code: 'AUTH_FAILED' as const, message: `${error.message}.` },
+        };
+      }
+      const target = (secret: string): SmtpTarget => ({
+        host,
         port: body.port,
         security: body.security,
         username: body.username,
-        secret: body.password ?? (await storedSecret(body, me.id)),
-        auth: body.auth ?? 'auto',
+        secret,
+        // An account's sign-in logs in with its token, whatever method the form names.
+        auth: stored.account ? 'xoauth2' : (body.auth ?? 'auto'),
         tls: body.tls ?? {},
-      };
+      });
 
       // The test ends when its timeouts say so, or as soon as nobody waits for the answer.
       const abandoned = new AbortController();
@@ -64,37 +80,73 @@ export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app
       socket?.once?.('close', onClose);
       try {
         const timeoutMs = app.syncContext.timeouts?.commandMs;
-        return await testSmtp({ prisma, config: app.config, policy }, target, {
-          signal: abandoned.signal,
-          ...(timeoutMs ? { timeoutMs } : {}),
-        });
+        const attempt = (secret: string) =>
+          testSmtp({ prisma, config: app.config, policy }, target(secret), {
+            signal: abandoned.signal,
+            ...(timeoutMs ? { timeoutMs } : {}),
+          });
+        const first = await attempt(body.password ?? stored.secret!);
+        if (first.ok || first.error.code !== 'AUTH_FAILED' || !stored.account) return first;
+        // The server refused a token that had not expired: one refresh tells whether the
+        // sign-in still stands (the new token is tried once), as when sending.
+        try {
+          const renewed = await accountSmtpToken(
+            { prisma, tokens: app.oauthTokens },
+            stored.account,
+            host,
+            stored.secret,
+          );
+          return renewed && renewed !== stored.secret ? await attempt(renewed) : first;
+        } catch (error) {
+          if (!(error instanceof OAuthReauthRequiredError)) throw error;
+          return {
+            ok: false as const,
+            error: { code: 'AUTH_FAILED' as const, message: `${error.message}.` },
+          };
+        }
       } finally {
         socket?.off?.('close', onClose);
       }
     },
   );
 
+  /** A stored secret; `account` set when it is that account's sign-in token (XOAUTH2). */
+  interface StoredSecret {
+    secret?: string;
+    account?: Pop3Account;
+  }
+
+  /** The account's sign-in token for a host its grant names, else its POP3 password's rules. */
+  async function accountSecret(account: Pop3Account, host: string): Promise<StoredSecret> {
+    const token = await accountSmtpToken({ prisma, tokens: app.oauthTokens }, account, host);
+    if (token !== null) return { secret: token, account };
+    requireAccountPasswordDestination(account.host, host);
+    return { secret: openAccountSecret(app.keyring, account) };
+  }
+
   /**
    * Testing without typing the password: an identity's own password only for the settings it was
    * stored for; the account's POP3 password (an identity without one, or a new identity's
-   * account) only for a sending server of the POP3 server's domain.
+   * account) only for a sending server of the POP3 server's domain; an account signed in with a
+   * provider gives its access token instead, only for a sending server its sign-in names.
    */
-  async function storedSecret(body: IdentityTestIn, userId: string): Promise<string> {
+  async function storedSecret(
+    body: IdentityTestIn,
+    userId: string,
+    host: string,
+  ): Promise<StoredSecret> {
     try {
       if (body.identityId) {
         const identity = await ownedIdentity(prisma, userId, body.identityId);
         const own = identity.smtpSecretCiphertext ? identity : null;
         if (own) {
           requireSmtpSecretFor(own, body);
-          return openIdentitySecret(app.keyring, own)!;
+          return { secret: openIdentitySecret(app.keyring, own)! };
         }
-        requireAccountPasswordDestination(identity.account.host, body.host);
-        return openAccountSecret(app.keyring, identity.account);
+        return await accountSecret(identity.account, host);
       }
       if (body.accountId) {
-        const account = await ownedAccount(prisma, userId, body.accountId);
-        requireAccountPasswordDestination(account.host, body.host);
-        return openAccountSecret(app.keyring, account);
+        return await accountSecret(await ownedAccount(prisma, userId, body.accountId), host);
       }
     } catch (error) {
       if (!(error instanceof SecretUnavailableError)) throw error;
