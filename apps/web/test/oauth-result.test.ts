@@ -62,6 +62,7 @@ async function mountPage(view: Component, path: string, routes: Parameters<typeo
       { path: '/accounts', name: 'accounts', component: Blank },
       { path: '/accounts/new', name: 'account-new', component: Blank },
       { path: '/accounts/:accountId', name: 'account-edit', component: Blank },
+      { path: '/mail/account/:accountId', name: 'mail-account', component: Blank },
       { path: '/admin/accounts', name: 'admin-accounts', component: Blank },
     ],
   });

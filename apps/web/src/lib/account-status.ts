@@ -1,4 +1,10 @@
-import type { AccountOut, AccountStatus, AccountTestError } from '@popgate/contracts';
+import {
+  DEFAULT_ACCOUNT_POLICY,
+  pollSecondsWhileOpen,
+  type AccountOut,
+  type AccountStatus,
+  type AccountTestError,
+} from '@popgate/contracts';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
@@ -56,12 +62,17 @@ export interface AccountFix {
   provider?: string;
 }
 
+/** A statement ends with its full stop (a server's message may come without one). */
+const asSentence = (text: string) => (/[.!?…]["”’)]?$/.test(text) ? text : `${text}.`);
+
 /** `providerLabel`: the name of an OAuth2 provider as this Popgate calls it (Google, …). */
 export function accountFix(
   account: AccountOut,
   providerLabel: (name: string) => string = (name) => name,
 ): AccountFix | null {
-  const detail = account.lastError ? ` The server said: “${account.lastError}”.` : '';
+  // The server's last error is a whole statement (with the POP3 server's own words quoted once):
+  // it is shown as it is, followed by what to do, never quoted inside another sentence.
+  const stated = (fallback: string) => asSentence(account.lastError?.trim() || fallback);
   if (!account.disabled && signInExpired(account)) {
     const provider = account.oauth?.provider ?? null;
     const name = provider ? providerLabel(provider) : 'your provider';
@@ -90,25 +101,25 @@ export function accountFix(
   switch (account.status) {
     case 'auth_failed':
       return {
-        text: `The server rejected the user name or password.${detail} Popgate stopped checking this account so as not to hammer the server with a wrong password; it starts again once you update the password.`,
+        text: `${stated('The server rejected the user name or password.')} Popgate stopped checking this account so as not to hammer the server with a wrong password; it starts again once you update the password.`,
         action: 'password',
         actionLabel: 'Update the password',
       };
     case 'tls_error':
       return {
-        text: `The secure connection to ${account.host} failed.${detail} If the server's certificate changed, review it and trust it again.`,
+        text: `${stated(`The secure connection to ${account.host} failed.`)} If the server's certificate changed, review it and trust it again.`,
         action: 'connection',
         actionLabel: 'Review the connection',
       };
     case 'network_error':
       return {
-        text: `Popgate could not reach ${account.host}:${account.port}.${detail} Check the server name and port; Popgate keeps trying.`,
+        text: `${stated(`Popgate could not reach ${account.host}:${account.port}.`)} Check the server name and port; Popgate keeps trying.`,
         action: 'connection',
         actionLabel: 'Check the settings',
       };
     case 'perm_error':
       return {
-        text: `The server refused to serve this mailbox.${detail} This usually needs a change at your provider (POP3 access switched off, account locked).`,
+        text: `${stated('The server refused to serve this mailbox.')} This usually needs a change at your provider (POP3 access switched off, account locked).`,
         action: 'connection',
         actionLabel: 'Check the settings',
       };
@@ -119,12 +130,12 @@ export function accountFix(
       };
     case 'login_delay':
       return {
-        text: `The server allows a login only every so often.${detail} Popgate waits as asked and then checks again.`,
+        text: `${stated('The server allows a login only every so often.')} Popgate waits as asked and then checks again.`,
         action: 'wait',
       };
     case 'temp_error':
       return {
-        text: `The server had a temporary problem.${detail} Popgate tries again later.`,
+        text: `${stated('The server had a temporary problem.')} Popgate tries again later.`,
         action: 'wait',
       };
     default:
@@ -140,6 +151,8 @@ export interface TestExplanation {
   field?: 'host' | 'port' | 'security' | 'username' | 'password' | 'auth';
   /** For an untrusted certificate: its fingerprint, to pin if the user trusts it. */
   fingerprint?: string;
+  /** Only the admin's policy can change this (an admin reading it gets a link to the setting). */
+  policy?: boolean;
 }
 
 export function explainTestError(
@@ -148,6 +161,8 @@ export function explainTestError(
 ): TestExplanation {
   const where = `${settings.host}:${settings.port}`;
   const said = error.message ? ` (${error.message})` : '';
+  // The server's own words, quoted once (the message around them is Popgate's).
+  const serverSaid = error.serverText ? ` The server said: “${error.serverText}”.` : '';
   switch (error.code) {
     case 'DNS':
       return {
@@ -183,6 +198,13 @@ export function explainTestError(
         detail: `${error.message || 'The TLS handshake failed.'} Try the other kind of security: SSL/TLS on port 995, or STARTTLS on port 110.`,
         field: 'security',
       };
+    case 'TLS_EXPECTED':
+      return {
+        title: `${where} expects SSL/TLS from the start.`,
+        detail:
+          'This port speaks encrypted POP3 from the first byte (usually port 995): choose SSL/TLS as the connection security, or STARTTLS with port 110.',
+        field: 'security',
+      };
     case 'STLS_UNAVAILABLE':
       return {
         title: 'This server does not offer STARTTLS.',
@@ -193,7 +215,7 @@ export function explainTestError(
     case 'AUTH_FAILED':
       return {
         title: 'The server rejected the user name or password.',
-        detail: `Check both here${said}. Some providers need an app password or POP3 access switched on in their settings.`,
+        detail: `Check both.${serverSaid} Some providers need an app password or POP3 access switched on in their settings.`,
         field: 'password',
       };
     case 'IN_USE':
@@ -205,7 +227,7 @@ export function explainTestError(
     case 'LOGIN_DELAY':
       return {
         title: 'The server asks to wait between logins.',
-        detail: `Try again later${said}; Popgate respects the delay when it checks for mail.`,
+        detail: `Try again later.${serverSaid} Popgate respects the delay when it checks for mail.`,
       };
     case 'PROTOCOL':
       return {
@@ -218,12 +240,77 @@ export function explainTestError(
       // The server says why: its admin's policy refuses the host, or it is a private address.
       return {
         title: `Popgate may not connect to ${settings.host}.`,
-        detail: error.message
-          ? error.message.replace(/\.?$/, '.')
-          : 'It is a local or private network address, which this Popgate does not reach unless its administrator allows private networks.',
+        detail: /admin/i.test(error.message)
+          ? asSentence(error.message)
+          : `${asSentence(error.message || 'It is a local or private network address.')} This Popgate reaches a private or loopback network only when an admin lists it under “Allowed networks” on the Policy page.`,
         field: 'host',
+        policy: true,
       };
     default:
       return { title: 'The connection test failed.', detail: error.message };
   }
+}
+
+/** Refusals by the admin's policy: only an admin can change what they refuse. */
+const POLICY_CODES = new Set([
+  'PORT_NOT_ALLOWED',
+  'HOST_NOT_ALLOWED',
+  'TLS_REQUIRED',
+  'POLL_TOO_OFTEN',
+  'TOO_MANY_ACCOUNTS',
+  'BLOCKED_HOST',
+]);
+
+export const isPolicyRefusal = (code: string | null | undefined): boolean =>
+  !!code && POLICY_CODES.has(code);
+
+/**
+ * A refusal by the policy as its reader should see it: an admin is not told to "ask an admin"
+ * but where to change the setting (the page shows the link).
+ */
+export function policyRefusalText(message: string, isAdmin: boolean): string {
+  if (!isAdmin) return asSentence(message);
+  const stripped = message.replace(/;?\s*ask an admin if you need it\.?$/i, '');
+  return `${asSentence(stripped)} You are this Popgate’s admin: you can change this on the Policy page.`;
+}
+
+/** The schedule as it really runs: the account's own interval, and while Popgate is open. */
+export function describeSchedule(pollSeconds: number): string {
+  const minutes = (seconds: number) => {
+    const value = Math.round(seconds / 60);
+    return value <= 1 ? 'every minute' : `every ${value} min`;
+  };
+  const open = pollSecondsWhileOpen(pollSeconds);
+  if (open === pollSeconds) {
+    return pollSeconds > DEFAULT_ACCOUNT_POLICY.pollSeconds
+      ? `checked ${minutes(pollSeconds)}, also while you have Popgate open`
+      : `checked ${minutes(pollSeconds)}`;
+  }
+  return `checked ${minutes(pollSeconds)}; ${minutes(open)} while you have Popgate open`;
+}
+
+/** Statuses after which Popgate stops checking until the user changes something. */
+const STOPPED: ReadonlySet<string> = new Set(['auth_failed', 'perm_error']);
+/** Further ahead than this, a "next check" is a placeholder, not a plan. */
+const PLANNED_WITHIN_MS = 7 * 86_400_000;
+
+/**
+ * When the next check comes, in words, or null when there is a time to show: "not planned" for
+ * a paused account, what Popgate waits for after a refusal, "any moment" once overdue.
+ */
+export function nextCheckText(
+  account: Pick<AccountOut, 'disabled' | 'status' | 'nextSyncAt' | 'oauth'>,
+  now: number,
+): string | null {
+  if (account.disabled || account.status === 'disabled') return 'not planned (paused)';
+  if (account.status === 'syncing') return 'checking now';
+  if (STOPPED.has(account.status)) {
+    if (account.status === 'perm_error') return 'once the settings are fixed';
+    return account.oauth ? 'once you sign in again' : 'once you update the password';
+  }
+  if (!account.nextSyncAt) return 'not planned';
+  const at = Date.parse(account.nextSyncAt);
+  if (Number.isNaN(at) || at - now > PLANNED_WITHIN_MS) return 'not planned';
+  if (at <= now) return 'any moment now';
+  return null;
 }

@@ -37,7 +37,8 @@ export function relativeTime(
   const seconds = Math.round((then - now) / 1000);
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   const abs = Math.abs(seconds);
-  if (abs < 45) return seconds >= 0 ? 'in a few seconds' : 'just now';
+  // A past time is never "in a few seconds", even when it is this very second.
+  if (abs < 45) return seconds > 0 && !options.past ? 'in a few seconds' : 'just now';
   if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
   return format.format(Math.round(seconds / 86_400), 'day');
