@@ -99,6 +99,22 @@ export const useAccountsStore = defineStore('accounts', () => {
     if (account && account.status !== 'syncing') account.status = 'syncing';
   }
 
+  /**
+   * "Get mail": asks the servers of these accounts to be checked now (paused ones and those being
+   * checked already left out); how many were asked. A refusal (throttled) of one does not stop
+   * the others; the first error is thrown after all were asked.
+   */
+  async function checkNow(ids: string[]): Promise<number> {
+    const due = ids
+      .map((id) => byId.value.get(id))
+      .filter((account): account is AccountOut => !!account && !account.disabled)
+      .filter((account) => account.status !== 'syncing');
+    const results = await Promise.allSettled(due.map((account) => syncNow(account.id)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return due.length;
+  }
+
   function test(input: AccountTestIn): Promise<AccountTestReply> {
     return endpoints.test(input);
   }
@@ -160,6 +176,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     update,
     remove,
     syncNow,
+    checkNow,
     test,
     applyStatus,
     applyProgress,
