@@ -27,6 +27,7 @@ import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
 import { oauthRoutes } from './routes/oauth';
 import { outboxRoutes } from './routes/outbox';
+import { portabilityRoutes } from './routes/portability';
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identities';
 import type { SecretKey } from './secret-key';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(draftRoutes);
   await app.register(eventRoutes);
   await app.register(adminRoutes);
+  await app.register(portabilityRoutes);
   await app.register(webAppPlugin, { root: deps.webRoot ?? webDistDir() });
   return app;
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { AccountStatus } from './accounts';
 import { MessageListItem } from './messages';
 import { OutboxItemOut } from './outbox';
+import { ImportJobOut } from './portability';
 
 export const SyncProgress = Type.Object({
   accountId: Type.String(),
@@ -45,6 +46,7 @@ export const EventPayloads = {
   'session.ended': SessionEnded,
   'message.sent': MessageSent,
   'outbox.status': OutboxItemOut,
+  'import.progress': ImportJobOut,
 } as const;
 export type PopgateEventType = keyof typeof EventPayloads;
 export type PayloadOf<T extends PopgateEventType> = Static<(typeof EventPayloads)[T]>;
@@ -63,6 +65,7 @@ export const ServerEvent = Type.Union([
   serverEvent('session.ended'),
   serverEvent('message.sent'),
   serverEvent('outbox.status'),
+  serverEvent('import.progress'),
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 

@@ -6,3 +6,39 @@ export const LeaveIn = Type.Object(
   { additionalProperties: false },
 );
 export type LeaveIn = Static<typeof LeaveIn>;
+
+/** GET /api/export: everything, or narrowed to an account, a folder and a search. */
+export const ExportQuery = Type.Object(
+  {
+    format: Type.Union([Type.Literal('mbox'), Type.Literal('zip')]),
+    accountId: Type.Optional(Type.String({ format: 'uuid' })),
+    folder: Type.Optional(
+      Type.Union([Type.Literal('inbox'), Type.Literal('sent'), Type.Literal('trash')]),
+    ),
+    q: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type ExportQuery = Static<typeof ExportQuery>;
+
+/** GET /api/imports/:id, POST /api/imports' answer, and the import.progress event's payload. */
+export const ImportJobOut = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  fileName: Type.String(),
+  accountId: Type.String(),
+  imported: Type.Integer(),
+  duplicates: Type.Integer(),
+  /** Parts of the file that could not be imported; `problems` says which and why. */
+  failed: Type.Integer(),
+  problems: Type.Array(Type.Object({ where: Type.String(), reason: Type.String() })),
+  /** Why the import as a whole stopped (status failed). */
+  error: Type.Optional(Type.String()),
+});
+export type ImportJobOut = Static<typeof ImportJobOut>;
+
+export const ImportIdParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type ImportIdParams = Static<typeof ImportIdParams>;
