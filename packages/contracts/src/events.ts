@@ -23,6 +23,8 @@ export const MessageUpdated = Type.Object({
   seen: Type.Optional(Type.Boolean()),
   flagged: Type.Optional(Type.Boolean()),
   trashed: Type.Optional(Type.Boolean()),
+  /** Deleted permanently: gone from every list. */
+  deleted: Type.Optional(Type.Literal(true)),
 });
 
 /**

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './events';
 export * from './health';
 export * from './messages';
+export * from './trash';
 export * from './drafts';
 export * from './identities';
 export * from './outbox';

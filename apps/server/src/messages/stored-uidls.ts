@@ -1,6 +1,9 @@
 import { poolOf, type Db } from '../db/prisma';
 
-/** The UIDLs of an account's stored messages, and which of them Popgate believes on the server. */
+/**
+ * The UIDLs of an account's stored messages (and of those deleted permanently whose server copy
+ * may remain: they are never downloaded again), and which of them Popgate believes on the server.
+ */
 export interface StoredUidls {
   /** Every stored key. Built when first asked for: an unchanged mailbox never needs it. */
   readonly all: ReadonlySet<string>;
@@ -25,8 +28,10 @@ export async function readStoredUidls(prisma: Db, accountId: string): Promise<St
     `SELECT string_agg(uidl, E'\\n' ORDER BY id) AS "all",
             string_agg("serverState"::text || ' ' || uidl, E'\\n')
               FILTER (WHERE "serverState" <> 'on_server') AS "elsewhere"
-       FROM messages
-      WHERE "accountId" = $1::uuid`,
+       FROM (SELECT id, uidl, "serverState" FROM messages WHERE "accountId" = $1::uuid
+             UNION ALL
+             SELECT id, uidl, "serverState" FROM forgotten_messages WHERE "accountId" = $1::uuid
+            ) AS stored`,
     [accountId],
   );
   const inOrder = rows[0]?.all ? rows[0].all.split('\n') : [];

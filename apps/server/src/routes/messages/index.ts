@@ -7,6 +7,7 @@ import { getMessageRoute } from './get-message';
 import { getRawRoute } from './get-raw';
 import { imageProxyRoute } from './image-proxy';
 import { listMessagesRoute } from './list-messages';
+import { permanentDeleteRoutes } from './permanent-delete-routes';
 import { trashRoutes } from './trash-routes';
 import { trustSenderRoutes } from './trust-sender';
 import { updateFlagsRoutes } from './update-flags';
@@ -30,6 +31,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(imageProxyRoute, { signer });
   await app.register(updateFlagsRoutes);
   await app.register(trashRoutes);
+  await app.register(permanentDeleteRoutes);
   await app.register(trustSenderRoutes);
   await app.register(fetchFullRoute, { renderer });
 };
