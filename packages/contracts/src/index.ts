@@ -6,6 +6,8 @@ export * from './events';
 export * from './health';
 export * from './messages';
 export * from './trash';
+export * from './reader';
+export * from './list-unsubscribe';
 export * from './drafts';
 export * from './identities';
 export * from './outbox';

@@ -19,7 +19,7 @@ const WITHHELD_MESSAGES: Record<HtmlWithheldReason, string> = {
     "This message's formatting could not be prepared right now; showing its text version. Open it again later to see it formatted.",
 };
 
-const withheld = (reason: HtmlWithheldReason | null): HtmlWithheld | null =>
+export const withheld = (reason: HtmlWithheldReason | null): HtmlWithheld | null =>
   reason ? { reason, message: WITHHELD_MESSAGES[reason] } : null;
 
 /** What the reader reads: a list row's columns and the rest. */

@@ -1,10 +1,31 @@
 import { AttachmentParams, AttachmentQuery } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { canShowInline, servedAttachmentType } from '../../mail/attachment-type';
 import { contentDisposition, safeFilename } from '../../mail/content-disposition';
 import { messageErrors } from './errors';
-import { ownedAttachment } from '../../messages/attachment';
+import { ownedAttachment, type StoredAttachment } from '../../messages/attachment';
+
+/**
+ * Answers with an attachment's bytes: a download in a type that cannot run in the browser, or
+ * (asked for, and only images and PDF) inline under a sandboxing policy.
+ */
+export function sendAttachment(
+  reply: FastifyReply,
+  attachment: StoredAttachment,
+  wantsInline: boolean,
+): FastifyReply {
+  const inline = wantsInline && canShowInline(attachment.contentType);
+  const filename = safeFilename(attachment.filename, 'attachment');
+  return reply
+    .header('content-type', servedAttachmentType(attachment.contentType))
+    .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', filename))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "sandbox; default-src 'none'")
+    .header('cache-control', 'private, max-age=86400')
+    .send(attachment.content);
+}
 
 /**
  * GET /api/messages/:id/attachments/:attachmentId: the bytes, always as a download in a type that
@@ -31,18 +52,7 @@ export const getAttachmentRoute: FastifyPluginAsyncTypebox = async (app) => {
       const { id, attachmentId } = request.params;
       const attachment = await ownedAttachment(app.db.prisma, request.user!.id, id, attachmentId);
       const wantsInline = request.query.inline === '1' || request.query.inline === 'true';
-      const inline = wantsInline && canShowInline(attachment.contentType);
-      const filename = safeFilename(attachment.filename, 'attachment');
-      return reply
-        .header('content-type', servedAttachmentType(attachment.contentType))
-        .header(
-          'content-disposition',
-          contentDisposition(inline ? 'inline' : 'attachment', filename),
-        )
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "sandbox; default-src 'none'")
-        .header('cache-control', 'private, max-age=86400')
-        .send(attachment.content);
+      return sendAttachment(reply, attachment, wantsInline);
     },
   );
 };
