@@ -71,6 +71,10 @@ const BODIES: Record<string, unknown> = {
   'POST /api/drafts/{id}/send': {},
   'POST /api/outbox/{id}/cancel': {},
   'POST /api/outbox/{id}/retry': {},
+  // A wrong password: nobody is deleted by the matrix.
+  'DELETE /api/auth/me': { password: 'not the password' },
+  'DELETE /api/admin/users/{id}': undefined,
+  'POST /api/imports': undefined,
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
@@ -78,6 +82,7 @@ const QUERIES: Record<string, string> = {
   'GET /api/identities/defaults': '?accountId=00000000-0000-4000-8000-000000000000',
   'POST /api/drafts/{id}/attachments': '?filename=a.txt',
   'GET /api/oauth/{provider}/start': '?accountId=00000000-0000-4000-8000-000000000000',
+  'GET /api/export': '?format=mbox',
 };
 const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
 /**
