@@ -5,6 +5,7 @@ import { linkAccount } from './accounts/link-account';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { endingAt, redate } from './demo-mail-dates';
 import { Keyring } from './crypto/secret-box';
 import { loadSecretKey } from './secret-key';
 import { hashPassword } from './users/password';
@@ -33,7 +34,13 @@ async function main(): Promise<void> {
     security: 'tls',
     tlsCert: certificate,
     users: [{ username: 'demo', password: 'demo-pop3-password' }],
-    mailboxes: { demo: corpus.slice(0, MAILBOX_SIZE).map((m) => ({ body: m.body })) },
+    // The mailbox's mail is recent, its newest an hour old, whatever year the corpus was made in.
+    mailboxes: {
+      demo: endingAt(
+        corpus.slice(0, MAILBOX_SIZE).map((m) => m.body),
+        new Date(Date.now() - 3_600_000),
+      ).map((body) => ({ body })),
+    },
   });
 
   const db = await openDatabase(config);
@@ -92,7 +99,8 @@ async function main(): Promise<void> {
   let next = MAILBOX_SIZE;
   const newMail = setInterval(() => {
     const message = corpus[next++ % corpus.length]!;
-    pop3.addMessage('demo', { body: message.body });
+    // New mail is dated as it arrives.
+    pop3.addMessage('demo', { body: redate(message.body, new Date()) });
   }, 60_000);
   const stop = async () => {
     clearInterval(newMail);
