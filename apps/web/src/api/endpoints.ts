@@ -44,6 +44,10 @@ import type {
   SignInLinkIn,
   SyncRunOut,
   TrashOutcome,
+  EmbeddedMessage,
+  PermanentDeletion,
+  PermanentDeletionPreview,
+  UnsubscribeDone,
   TrustedSenderOut,
 } from '@popgate/contracts';
 import { api, withQuery, type ApiClient } from './client';
@@ -97,14 +101,30 @@ export function messagesApi(client: ApiClient = api) {
     restore: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/restore`),
     trashMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/trash', { ids }),
     restoreMany: (ids: string[]) => client.post<TrashOutcome>('/api/messages/restore', { ids }),
+    /** Trashed messages only; what becomes of their server copies follows each account's policy. */
+    deletePermanently: (ids: string[]) =>
+      client.post<PermanentDeletion>('/api/messages/delete-permanently', { ids }),
+    emptyTrashPreview: () => client.get<PermanentDeletionPreview>('/api/messages/empty-trash'),
+    emptyTrash: () => client.post<PermanentDeletion>('/api/messages/empty-trash'),
     /** Always show remote images from this message's sender. */
     trustSender: (id: string) =>
       client.post<TrustedSenderOut>(`/api/messages/${enc(id)}/trust-sender`),
     untrustSender: (id: string) =>
       client.delete<TrustedSenderOut>(`/api/messages/${enc(id)}/trust-sender`),
     fetchFull: (id: string) => client.post<unknown>(`/api/messages/${enc(id)}/fetch-full`),
-    raw: (id: string) => client.get<string>(`/api/messages/${enc(id)}/raw`, { as: 'text' }),
+    /** The stored bytes, undecoded (the source view decodes them with the message's charset). */
+    rawBytes: async (id: string) =>
+      new Uint8Array(
+        await (
+          await client.get<Blob>(`/api/messages/${enc(id)}/raw`, { as: 'blob' })
+        ).arrayBuffer(),
+      ),
     blob: (url: string) => client.get<Blob>(url, { as: 'blob' }),
+    /** A forwarded message (message/rfc822 attachment) read as a message, by its attachment URL. */
+    embedded: (attachmentUrl: string) => client.get<EmbeddedMessage>(`${attachmentUrl}/message`),
+    /** The one-click unsubscribe (RFC 8058), sent by the server. */
+    unsubscribe: (id: string) =>
+      client.post<UnsubscribeDone>(`/api/messages/${enc(id)}/unsubscribe`),
     rawUrl: (id: string) => `/api/messages/${enc(id)}/raw`,
   };
 }

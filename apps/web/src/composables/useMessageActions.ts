@@ -1,3 +1,4 @@
+import type { PermanentDeletion } from '@popgate/contracts';
 import { useMessageChangesStore } from '../stores/message-changes';
 import { useUiStore } from '../stores/ui';
 
@@ -47,5 +48,27 @@ export function useMessageActions() {
     return ok;
   }
 
-  return { markRead, markUnread, setFlag, trash, restore };
+  /** After the user confirmed: gone for good, and what became of the server copies. */
+  function deletedToast(done: PermanentDeletion): void {
+    const count = done.ids.length;
+    if (count === 0) {
+      ui.toast('Nothing was deleted: the Trash no longer held those messages.');
+      return;
+    }
+    const parts = [`${plural(count, 'Message', 'messages')} deleted permanently.`];
+    const fromServer = done.deleteFromServer.length;
+    if (fromServer === 1) parts.push('1 server copy is deleted at the next check.');
+    else if (fromServer > 1)
+      parts.push(`${fromServer} server copies are deleted at the next check.`);
+    ui.toast(parts.join(' '));
+  }
+
+  async function deletePermanently(ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return false;
+    return guard(async () => deletedToast(await messages.deletePermanently(ids)));
+  }
+
+  const emptyTrash = () => guard(async () => deletedToast(await messages.emptyTrash()));
+
+  return { markRead, markUnread, setFlag, trash, restore, deletePermanently, emptyTrash };
 }

@@ -1,4 +1,4 @@
-import type { MessageListItem, ServerEvent } from '@popgate/contracts';
+import type { MessageListItem, PermanentDeletion, ServerEvent } from '@popgate/contracts';
 import { defineStore } from 'pinia';
 import { api, ApiError } from '../api/client';
 import { messagesApi } from '../api/endpoints';
@@ -73,6 +73,8 @@ export const useMessageChangesStore = defineStore('message-changes', () => {
       if (update.flagged !== undefined) item.flagged = update.flagged;
     }
     reader.patch(target, change);
+    // Deleted permanently (here, in another tab or on another device): gone from every list.
+    if (update.deleted) leave(target);
     if (update.trashed !== undefined) {
       // Leaving this view, or arriving in it from elsewhere (another tab, another device).
       if (update.trashed !== list.inTrash) leave(target);
@@ -168,5 +170,28 @@ export const useMessageChangesStore = defineStore('message-changes', () => {
   const trash = (targets: string[]) => moveTrash(targets, true);
   const restore = (targets: string[]) => moveTrash(targets, false);
 
-  return { applyNew, applyUpdated, setSeen, setFlagged, trash, restore };
+  /** Deletes trashed messages permanently (the server answers which); they leave the list. */
+  async function deletePermanently(targets: string[]): Promise<PermanentDeletion> {
+    const done = await endpoints.deletePermanently(targets);
+    leave(new Set(done.ids));
+    return done;
+  }
+
+  /** Empties the Trash: every trashed message deleted permanently. */
+  async function emptyTrash(): Promise<PermanentDeletion> {
+    const done = await endpoints.emptyTrash();
+    leave(new Set(done.ids));
+    return done;
+  }
+
+  return {
+    applyNew,
+    applyUpdated,
+    setSeen,
+    setFlagged,
+    trash,
+    restore,
+    deletePermanently,
+    emptyTrash,
+  };
 });
