@@ -27,6 +27,7 @@ import { eventRoutes } from './routes/events';
 import { messageRoutes } from './routes/messages';
 import { oauthRoutes } from './routes/oauth';
 import { outboxRoutes } from './routes/outbox';
+import { savedSearchRoutes } from './routes/saved-searches';
 import { portabilityRoutes } from './routes/portability';
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identities';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(autoconfigRoutes);
   await app.register(messageRoutes);
   await app.register(conversationRoutes);
+  await app.register(savedSearchRoutes);
   await app.register(oauthRoutes);
   await app.register(outboxRoutes);
   await app.register(draftRoutes);

@@ -15,5 +15,6 @@ export * from './autoconfig';
 export * from './oauth';
 export * from './search-matches';
 export * from './conversations';
+export * from './saved-searches';
 export * from './portability';
 export * from './oauth-providers';
