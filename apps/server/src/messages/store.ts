@@ -123,6 +123,17 @@ export async function storeMessages(
       [...sources.values()],
       'ON CONFLICT DO NOTHING',
     );
+    // Attachments first, under their message's id to be: before the user's threading lock, and
+    // so that the message's search document takes their file names as it is written (once).
+    const rows = hashed.map(({ message, parsed, sourceSha256 }) =>
+      newMessageRow(message, parsed, sourceSha256, null),
+    );
+    const attachments = hashed.flatMap(({ parsed }, index) =>
+      attachmentRows(rows[index]!.id, parsed),
+    );
+    if (attachments.length > 0) {
+      await insertRows(client, 'attachments', ATTACHMENT_COLUMNS, attachments);
+    }
     // Each message's conversation, found or made before its row is written (one user a batch);
     // a new one is written after its messages, counted from them.
     const conversations = await assignConversations(
@@ -136,30 +147,27 @@ export async function storeMessages(
       client,
       'messages',
       NEW_MESSAGE_COLUMNS,
-      hashed.map(({ message, parsed, sourceSha256 }, index) =>
-        newMessageRow(message, parsed, sourceSha256, conversations.ids[index]!),
-      ),
+      rows.map((row, index) => ({ ...row, conversationId: conversations.ids[index]! })),
       INSERT_TAIL,
     );
     await conversations.record();
     const createdByUidl = new Map(created.map((row) => [row.uidl, row]));
-    const skipped = hashed.filter(({ message }) => !createdByUidl.has(message.uidl));
-    const existing =
-      skipped.length === 0
-        ? []
-        : (
-            await client.query<{ id: string; uidl: string }>(
-              'SELECT id, uidl FROM messages WHERE "accountId" = $1::uuid AND uidl = ANY($2::text[])',
-              [accountId, skipped.map(({ message }) => message.uidl)],
-            )
-          ).rows;
-    const existingIds = new Map(existing.map((row) => [row.uidl, row.id]));
-    const attachments = hashed.flatMap(({ message, parsed }) => {
-      const row = createdByUidl.get(message.uidl);
-      return row ? attachmentRows(row.id, parsed) : [];
-    });
-    if (attachments.length > 0) {
-      await insertRows(client, 'attachments', ATTACHMENT_COLUMNS, attachments);
+    const skipped = hashed.flatMap(({ message }, index) =>
+      createdByUidl.has(message.uidl) ? [] : [{ uidl: message.uidl, id: rows[index]!.id }],
+    );
+    let existingIds = new Map<string, string>();
+    if (skipped.length > 0) {
+      // Already stored: the attachments written for the row that was not are removed again.
+      if (attachments.length > 0) {
+        await client.query('DELETE FROM attachments WHERE "messageId" = ANY($1::uuid[])', [
+          skipped.map(({ id }) => id),
+        ]);
+      }
+      const { rows: existing } = await client.query<{ id: string; uidl: string }>(
+        'SELECT id, uidl FROM messages WHERE "accountId" = $1::uuid AND uidl = ANY($2::text[])',
+        [accountId, skipped.map(({ uidl }) => uidl)],
+      );
+      existingIds = new Map(existing.map((row) => [row.uidl, row.id]));
     }
     return hashed.map(({ message }): BatchStoreResult => {
       const row = createdByUidl.get(message.uidl);

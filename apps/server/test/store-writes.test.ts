@@ -6,7 +6,7 @@ import { storeMessages, type MessageToStore } from '../src/messages/store';
 import { createMigratedDatabase, dropDatabase } from './support/databases';
 import { userWithAccount } from './support/fixtures';
 
-// A database of this file's own: it watches every write to conversations.
+// A database of this file's own: it watches every write to conversations and messages.
 let prisma: Db;
 let database: { name: string; url: string };
 let client: pg.Client;
@@ -20,7 +20,12 @@ beforeAll(async () => {
     CREATE FUNCTION note_conversation_write() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN INSERT INTO conversation_writes VALUES (TG_OP, NEW.id); RETURN NULL; END $$;
     CREATE TRIGGER note_conversation_write AFTER INSERT OR UPDATE ON conversations
-      FOR EACH ROW EXECUTE FUNCTION note_conversation_write();`);
+      FOR EACH ROW EXECUTE FUNCTION note_conversation_write();
+    CREATE TABLE message_writes (op text, id uuid);
+    CREATE FUNCTION note_message_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO message_writes VALUES (TG_OP, NEW.id); RETURN NULL; END $$;
+    CREATE TRIGGER note_message_write AFTER INSERT OR UPDATE ON messages
+      FOR EACH ROW EXECUTE FUNCTION note_message_write();`);
 });
 afterAll(async () => {
   await client.end();
@@ -110,5 +115,78 @@ describe('conversations at store', () => {
       [user.id],
     );
     expect(rows.rows).toEqual([{ messageCount: 1 }]);
+  });
+});
+
+describe('messages at store', () => {
+  it('writes a message with attachments once, their file names in its search document', async () => {
+    const { user, account } = await userWithAccount(prisma);
+    const raw = Buffer.from(
+      [
+        'From: Ada <ada@example.test>',
+        'Subject: figures',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'See attached.',
+        '--b',
+        'Content-Type: application/pdf; name="invoice-Q3.pdf"',
+        'Content-Disposition: attachment; filename="invoice-Q3.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERi0xLjQK',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    await client.query('TRUNCATE message_writes');
+    const [stored] = await storeMessages(prisma, await batch(account.id, user.id, { f: raw }));
+    const writes = await client.query<{ op: string }>('SELECT op FROM message_writes');
+    expect(writes.rows.map((r) => r.op)).toEqual(['INSERT']);
+    const found = await client.query(
+      `SELECT count(*)::int AS n FROM messages
+        WHERE id = $1::uuid AND search @@ popgate_search_term('invoice', false, '')`,
+      [stored!.id],
+    );
+    expect(found.rows[0].n).toBe(1);
+  });
+
+  it('keeps no attachments of a message that was already stored', async () => {
+    const { user, account } = await userWithAccount(prisma);
+    const raw = Buffer.from(
+      [
+        'From: Ada <ada@example.test>',
+        'Subject: twice',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Hi.',
+        '--b',
+        'Content-Type: text/csv; name="n.csv"',
+        'Content-Disposition: attachment; filename="n.csv"',
+        '',
+        'a,b',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const [first] = await storeMessages(prisma, await batch(account.id, user.id, { t: raw }));
+    const [again] = await storeMessages(prisma, await batch(account.id, user.id, { t: raw }));
+    expect(again).toMatchObject({ id: first!.id, created: false });
+    const attachments = await client.query(
+      `SELECT a."messageId" FROM attachments a JOIN messages m ON m.id = a."messageId"
+        WHERE m."accountId" = $1::uuid`,
+      [account.id],
+    );
+    expect(attachments.rows).toEqual([{ messageId: first!.id }]);
+    const orphans = await client.query(
+      `SELECT count(*)::int AS n FROM attachments a
+        WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = a."messageId")`,
+    );
+    expect(orphans.rows[0].n).toBe(0);
   });
 });
