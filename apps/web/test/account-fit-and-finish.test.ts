@@ -184,7 +184,7 @@ describe('a rejected password, in words', () => {
       { host: 'pop.example.com', port: 995, security: 'tls' },
     );
     expect(explained.detail).toBe(
-      'Check both. The server said: “[AUTH] Authentication failed.”. Some providers need an app password or POP3 access switched on in their settings.',
+      'Check both. The server said: “[AUTH] Authentication failed.” Some providers need an app password or POP3 access switched on in their settings.',
     );
   });
 

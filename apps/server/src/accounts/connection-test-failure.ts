@@ -18,7 +18,10 @@ function describeByCode(
   target: { host: string; port: number },
 ): AccountTestError {
   const where = `${target.host} port ${target.port}`;
-  const said = error.serverText ? ` The server said: "${error.serverText}".` : '';
+  // Quoted once, ending in one full stop (the server's words often bring their own).
+  const said = error.serverText
+    ? ` The server said: “${error.serverText}”${/[.!?…]$/.test(error.serverText) ? '' : '.'}`
+    : '';
   const portHint = 'POP3 usually runs on port 995 with TLS, or on port 110 with STARTTLS';
   switch (error.code) {
     case 'DNS':

@@ -75,7 +75,10 @@ export function classifyFailure(error: unknown): SyncFailure {
       retry: 'backoff',
     };
   }
-  const server = error.serverText ? ` The server said: “${error.serverText}”.` : '';
+  // Quoted once, ending in one full stop (the server's words often bring their own).
+  const server = error.serverText
+    ? ` The server said: “${error.serverText}”${/[.!?…]$/.test(error.serverText) ? '' : '.'}`
+    : '';
   switch (error.code) {
     case 'AUTH_FAILED':
       // A statement of what happened: the app adds what to do (update the password).

@@ -162,7 +162,9 @@ export function explainTestError(
   const where = `${settings.host}:${settings.port}`;
   const said = error.message ? ` (${error.message})` : '';
   // The server's own words, quoted once (the message around them is Popgate's).
-  const serverSaid = error.serverText ? ` The server said: “${error.serverText}”.` : '';
+  const serverSaid = error.serverText
+    ? ` The server said: “${error.serverText}”${/[.!?…]$/.test(error.serverText) ? '' : '.'}`
+    : '';
   switch (error.code) {
     case 'DNS':
       return {
