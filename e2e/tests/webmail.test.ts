@@ -102,7 +102,7 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
     await page.screenshot({ path: screenshotPath('sign-in') });
     expect(await accessibilityViolations(page)).toEqual([]);
-    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('link', { name: 'Create the first account' }).click();
     await page.getByRole('heading', { name: 'Create your account' }).waitFor();
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
