@@ -218,6 +218,22 @@ function readOAuthClient(env: NodeJS.ProcessEnv, prefix: string): OAuthClientCon
   return { clientId, clientSecret };
 }
 
+/** An http(s) URL of a provider, without a trailing slash. */
+function readProviderUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = readText(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(name, `must be a URL starting with https://, got "${raw}"`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
 function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig {
   const oauth: OAuthConfig = {
     timeoutMs: readInteger(env, 'POPGATE_OAUTH_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
@@ -236,27 +252,45 @@ function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig {
     oauth.microsoft = { ...microsoft, tenant };
   }
   const generic = readOAuthClient(env, 'POPGATE_OAUTH_GENERIC');
-  const issuer = readText(env, 'POPGATE_OAUTH_GENERIC_ISSUER');
-  if (generic || issuer) {
+  const endpointNames = ['AUTHORIZATION_ENDPOINT', 'TOKEN_ENDPOINT', 'REVOCATION_ENDPOINT'];
+  const [issuer, authorizationEndpoint, tokenEndpoint, revocationEndpoint] = [
+    'ISSUER',
+    ...endpointNames,
+  ].map((name) => readProviderUrl(env, `POPGATE_OAUTH_GENERIC_${name}`));
+  if (generic || issuer || authorizationEndpoint || tokenEndpoint) {
     if (!generic) {
       throw new ConfigError('POPGATE_OAUTH_GENERIC_CLIENT_ID', 'is needed with the issuer');
     }
-    let url: URL | undefined;
-    try {
-      url = issuer === undefined ? undefined : new URL(issuer);
-    } catch {
-      url = undefined;
+    if ((authorizationEndpoint === undefined) !== (tokenEndpoint === undefined)) {
+      throw new ConfigError(
+        authorizationEndpoint
+          ? 'POPGATE_OAUTH_GENERIC_TOKEN_ENDPOINT'
+          : 'POPGATE_OAUTH_GENERIC_AUTHORIZATION_ENDPOINT',
+        'goes with the other endpoint: give both, or neither and the issuer',
+      );
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    if (!issuer && !tokenEndpoint) {
       throw new ConfigError(
         'POPGATE_OAUTH_GENERIC_ISSUER',
-        "must be the provider's issuer URL (https://…), whose /.well-known/openid-configuration Popgate reads",
+        "must be the provider's issuer URL (https://…), whose /.well-known/openid-configuration Popgate reads (or set its AUTHORIZATION_ENDPOINT and TOKEN_ENDPOINT)",
       );
     }
     const scopes = (readText(env, 'POPGATE_OAUTH_GENERIC_SCOPES') ?? 'openid email offline_access')
       .split(/[\s,]+/)
       .filter(Boolean);
-    oauth.generic = { ...generic, issuer: url.href.replace(/\/$/, ''), scopes };
+    if (tokenEndpoint && !issuer && scopes.includes('openid')) {
+      throw new ConfigError(
+        'POPGATE_OAUTH_GENERIC_SCOPES',
+        'has openid, whose ID tokens are checked with the keys the issuer publishes: set POPGATE_OAUTH_GENERIC_ISSUER too, or leave openid out',
+      );
+    }
+    oauth.generic = {
+      ...generic,
+      scopes,
+      ...(issuer && { issuer }),
+      ...(authorizationEndpoint && tokenEndpoint && { authorizationEndpoint, tokenEndpoint }),
+      ...(revocationEndpoint && { revocationEndpoint }),
+    };
   }
   return oauth;
 }
