@@ -60,6 +60,17 @@ export function createAppRouter(): Router {
             'mail-account',
             () => import('./views/MailView.vue'),
           ),
+          // An open conversation has its own address, as a message has (reload, back, links).
+          page(
+            'mail/:box(inbox|flagged|trash|sent)/conversation/:conversationId',
+            'mail-conversation',
+            () => import('./views/MailView.vue'),
+          ),
+          page(
+            'mail/account/:accountId/conversation/:conversationId',
+            'mail-account-conversation',
+            () => import('./views/MailView.vue'),
+          ),
           page('mail/drafts', 'drafts', () => import('./views/DraftsView.vue'), {
             title: 'Drafts',
           }),
@@ -143,9 +154,21 @@ export function createAppRouter(): Router {
   return router;
 }
 
+const MAIL_ROUTES = new Set([
+  'mail',
+  'mail-account',
+  'mail-conversation',
+  'mail-account-conversation',
+]);
+
+/** Whether a route shows a mailbox (its list, maybe a message or a conversation open). */
+export function isMailRoute(route: Pick<RouteLocationNormalized, 'name'>): boolean {
+  return typeof route.name === 'string' && MAIL_ROUTES.has(route.name);
+}
+
 /** The mailbox a mail route shows. */
 export function mailboxOf(route: RouteLocationNormalized): Mailbox {
-  if (route.name === 'mail-account') {
+  if (route.name === 'mail-account' || route.name === 'mail-account-conversation') {
     return { kind: 'account', accountId: String(route.params.accountId) };
   }
   const box = String(route.params.box ?? 'inbox');
@@ -158,6 +181,17 @@ export function mailboxRoute(mailbox: Mailbox, messageId?: string | null, query 
   return mailbox.kind === 'account'
     ? { name: 'mail-account', params: { accountId: mailbox.accountId, messageId: id }, query }
     : { name: 'mail', params: { box: mailbox.kind, messageId: id }, query };
+}
+
+/** The route of a mailbox with a conversation open. */
+export function conversationRoute(mailbox: Mailbox, conversationId: string, query = {}) {
+  return mailbox.kind === 'account'
+    ? {
+        name: 'mail-account-conversation',
+        params: { accountId: mailbox.accountId, conversationId },
+        query,
+      }
+    : { name: 'mail-conversation', params: { box: mailbox.kind, conversationId }, query };
 }
 
 /** Safe to go back to after signing in: a path of this app, not another site. */

@@ -190,7 +190,7 @@ describe('the conversation list', () => {
     );
     await useConversationsStore().show({ mailbox: { kind: 'inbox' }, q: '', unread: false });
     const wrapper = mount(ConversationList, {
-      props: { title: 'Inbox' },
+      props: { title: 'Inbox', cursorId: null, sort: 'arrival' as const },
       global: { plugins: [pinia] },
     });
     await flushPromises();

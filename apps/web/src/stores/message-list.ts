@@ -4,7 +4,7 @@ import { computed, ref } from 'vue';
 import { api, ApiError } from '../api/client';
 import { messagesApi } from '../api/endpoints';
 import { usePaginator } from '../composables/usePaginator';
-import { belongsTo, newerFirst, viewKey, viewQuery, type ListView } from '../lib/list-view';
+import { belongsTo, compareFor, sortOf, viewKey, viewQuery, type ListView } from '../lib/list-view';
 import { offlineDb } from '../lib/offline-db';
 
 export const PAGE_SIZE = 100;
@@ -31,7 +31,8 @@ export const useMessageListStore = defineStore('message-list', () => {
       );
     },
     {
-      compare: newerFirst,
+      // Merged rows (live mail, an undo) go where the view's order puts them.
+      compare: (a, b) => compareFor(sortOf(view.value))(a, b),
       fallback: async (caught) => {
         if (!(caught instanceof ApiError && caught.isNetwork)) return null;
         const saved = await offlineDb.list(key.value);
@@ -65,8 +66,10 @@ export const useMessageListStore = defineStore('message-list', () => {
    * (new messages in, changed flags updated, messages gone from the head taken out).
    */
   async function refreshHead(): Promise<void> {
-    // Search results come best match first: there is no head to merge into, so load again.
-    if (pages.state.value !== 'ready' || listFromCache.value || view.value.q.trim()) {
+    // Search results come best match first, other orders put new mail anywhere: there is no
+    // head to merge into, so load again.
+    const byArrival = sortOf(view.value) === 'arrival' && !view.value.q.trim();
+    if (pages.state.value !== 'ready' || listFromCache.value || !byArrival) {
       await load();
       return;
     }

@@ -1,0 +1,11 @@
+import type { SavedSearchIn, SavedSearchList, SavedSearchOut } from '@popgate/contracts';
+import { api, type ApiClient } from './client';
+
+/** The user's saved searches (the mail sidebar's). */
+export function savedSearchesApi(client: ApiClient = api) {
+  return {
+    list: () => client.get<SavedSearchList>('/api/saved-searches'),
+    save: (body: SavedSearchIn) => client.post<SavedSearchOut>('/api/saved-searches', body),
+    remove: (id: string) => client.delete<void>(`/api/saved-searches/${encodeURIComponent(id)}`),
+  };
+}

@@ -1,0 +1,46 @@
+import type { SavedSearchOut } from '@popgate/contracts';
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { api, ApiError } from '../api/client';
+import { savedSearchesApi } from '../api/saved-searches';
+
+/** The searches the user named, listed in the sidebar in the order they were saved. */
+export const useSavedSearchesStore = defineStore('saved-searches', () => {
+  const endpoints = savedSearchesApi(api);
+  const items = ref<SavedSearchOut[]>([]);
+  const loaded = ref(false);
+
+  async function load(): Promise<void> {
+    try {
+      items.value = (await endpoints.list()).items;
+      loaded.value = true;
+    } catch {
+      // Offline or signed out: the sidebar goes without them until the next load.
+    }
+  }
+
+  /** Saves a search; answers the server's reason when it refuses (a taken name, a bad query). */
+  async function save(name: string, query: string): Promise<string | null> {
+    try {
+      const saved = await endpoints.save({ name, query });
+      if (loaded.value) items.value = [...items.value, saved];
+      else await load();
+      return null;
+    } catch (error) {
+      return error instanceof ApiError ? error.message : 'The search could not be saved.';
+    }
+  }
+
+  async function remove(id: string): Promise<boolean> {
+    try {
+      await endpoints.remove(id);
+    } catch (error) {
+      // Already gone (another tab): take it out here too.
+      if (!(error instanceof ApiError && error.status === 404)) return false;
+    }
+    items.value = items.value.filter((item) => item.id !== id);
+    return true;
+  }
+
+  return { items, loaded, load, save, remove };
+});
