@@ -141,6 +141,37 @@ describe('a refusal by the policy', () => {
   });
 });
 
+describe('an account the policy refuses since it was linked', () => {
+  const refused = linked({
+    status: 'perm_error',
+    lastErrorCode: 'PORT_NOT_ALLOWED',
+    lastError:
+      'This Popgate connects to POP3 servers on port 995 only, not 1100; ask an admin if you need it',
+  });
+
+  it('tells the admin on its card where to change it', async () => {
+    const { wrapper } = await mountWith(AccountCard, { account: refused, now: Date.now() }, {});
+    const notice = wrapper.get('.notice');
+    expect(notice.text()).toContain('not 1100. Popgate stopped checking');
+    expect(notice.text()).toContain('You are this Popgate’s admin');
+    expect(notice.text()).not.toContain('your provider');
+    expect(notice.get('[data-testid="policy-link"]').attributes('href')).toBe('/admin/policy');
+    wrapper.unmount();
+  });
+
+  it('tells a user to ask an admin', async () => {
+    const { wrapper } = await mountWith(
+      AccountCard,
+      { account: refused, now: Date.now() },
+      {},
+      'user',
+    );
+    expect(wrapper.get('.notice').text()).toContain('ask an admin if you need it');
+    expect(wrapper.find('[data-testid="policy-link"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
 describe('the policy page', () => {
   it('says what each network list allows, and that allowed networks open private ones', async () => {
     const { wrapper } = await mountWith(

@@ -118,6 +118,14 @@ export function accountFix(
         actionLabel: 'Check the settings',
       };
     case 'perm_error':
+      if (isPolicyRefusal(account.lastErrorCode)) {
+        // This Popgate's policy (changed since the account was linked), not the provider.
+        return {
+          text: `${stated('This Popgate’s policy refuses this server.')} Popgate stopped checking this account until the setting or the policy changes.`,
+          action: 'connection',
+          actionLabel: 'Check the settings',
+        };
+      }
       return {
         text: `${stated('The server refused to serve this mailbox.')} This usually needs a change at your provider (POP3 access switched off, account locked).`,
         action: 'connection',
@@ -272,7 +280,7 @@ export const isPolicyRefusal = (code: string | null | undefined): boolean =>
  */
 export function policyRefusalText(message: string, isAdmin: boolean): string {
   if (!isAdmin) return asSentence(message);
-  const stripped = message.replace(/;?\s*ask an admin if you need it\.?$/i, '');
+  const stripped = message.replace(/;\s*ask an admin if you need it/i, '').trim();
   return `${asSentence(stripped)} You are this Popgate’s admin: you can change this on the Policy page.`;
 }
 
