@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDueAccounts } from '../src/sync/lease';
+import { claimDueAccounts } from '../src/sync/claim';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/databases';

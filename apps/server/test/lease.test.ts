@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
-import {
-  claimDueAccounts,
-  fenceTransaction,
-  releaseLease,
-  renewLease,
-  updateLeasedAccount,
-} from '../src/sync/lease';
+import { CLAIM_CANDIDATES_SQL, claimDueAccounts } from '../src/sync/claim';
+import { withJitter } from '../src/sync/jitter';
+import { fenceTransaction, releaseLease, renewLease, updateLeasedAccount } from '../src/sync/lease';
 import { LeaseLostError, SessionLease } from '../src/sync/session-lease';
 import { inTransaction } from '../src/db/transaction';
 import { poolOf } from '../src/db/prisma';
@@ -99,6 +95,88 @@ describe('leasing sync jobs', () => {
     const second = await claimDueAccounts(prisma, 'p2', { ...limits, perHost: 2, limit: 1 });
     const third = await claimDueAccounts(prisma, 'p3', { ...limits, perHost: 2, limit: 1 });
     expect([first.length, second.length, third.length]).toEqual([1, 1, 0]);
+  });
+
+  it('keeps the sessions per user under the cap, within one claim and across processes claiming at once', async () => {
+    const host = `per-user-${Date.now()}.test`;
+    const { user } = await userWithAccount(prisma, { host });
+    for (let i = 0; i < 5; i++) {
+      await prisma.pop3Account.create({
+        data: {
+          userId: user.id,
+          label: `more ${i}`,
+          host: `${i}.${host}`,
+          port: 995,
+          username: 'u',
+          secretCiphertext: Buffer.from('x'),
+          secretKeyId: 'k',
+        },
+      });
+    }
+    const other = await userWithAccount(prisma, { host });
+    await prisma.pop3Account.updateMany({
+      where: { host: { not: { endsWith: host } } },
+      data: { nextSyncAt: new Date('2999-01-01') },
+    });
+    const claims = await Promise.all(
+      ['a', 'b', 'c'].map((owner) =>
+        claimDueAccounts(prisma, owner, { ...limits, perUser: 2, limit: 4 }),
+      ),
+    );
+    const claimed = claims.flat();
+    expect(claimed.filter((c) => c.userId === user.id)).toHaveLength(2);
+    // The capped user's accounts do not keep another user's out.
+    expect(claimed.filter((c) => c.userId === other.user.id)).toHaveLength(1);
+    await prisma.pop3Account.updateMany({
+      where: { userId: { in: [user.id, other.user.id] } },
+      data: { leaseOwner: null, leaseExpiresAt: null, nextSyncAt: new Date('2999-01-01') },
+    });
+  });
+
+  it('finds due accounts through its partial indexes, reading no account that is not due', async () => {
+    const template = await userWithAccount(prisma, { host: `many-${Date.now()}.test` });
+    // Thousands of accounts, none due: a claim must not read them one by one.
+    await poolOf(prisma).query(
+      `INSERT INTO pop3_accounts (id, "userId", label, host, port, username, "secretCiphertext",
+                                  "secretKeyId", "nextSyncAt", "updatedAt")
+       SELECT gen_random_uuid(), $1::uuid, 'parked', 'parked-' || n || '.test', 995, 'u',
+              '\\x00'::bytea, 'k', now() + make_interval(secs => n), now()
+         FROM generate_series(1, 5000) AS n`,
+      [template.user.id],
+    );
+    await prisma.$executeRaw`ANALYZE pop3_accounts`;
+    const [plan] = await prisma.$queryRawUnsafe<Array<{ 'QUERY PLAN': unknown }>>(
+      `EXPLAIN (FORMAT JSON) ${CLAIM_CANDIDATES_SQL.replaceAll('$1', '40')}`,
+    );
+    const text = JSON.stringify(plan!['QUERY PLAN']);
+    const scans: Array<{ type: string; relation?: string; index?: string }> = [];
+    const walk = (node: Record<string, unknown>) => {
+      scans.push({
+        type: node['Node Type'] as string,
+        relation: node['Relation Name'] as string | undefined,
+        index: node['Index Name'] as string | undefined,
+      });
+      for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? [])
+        walk(child);
+    };
+    walk((plan!['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+    expect(scans.filter((s) => s.relation === 'pop3_accounts' && s.type === 'Seq Scan')).toEqual(
+      [],
+    );
+    for (const index of [
+      'pop3_accounts_requested_idx',
+      'pop3_accounts_due_idx',
+      'pop3_accounts_lease_expiry_idx',
+    ])
+      expect(text).toContain(index);
+    await prisma.pop3Account.deleteMany({ where: { label: 'parked' } });
+  });
+
+  it('moves the next check a little later at random, never sooner than the interval', () => {
+    expect(withJitter(300, () => 0)).toBe(300);
+    expect(withJitter(300, () => 0.999)).toBeCloseTo(329.97, 1);
+    expect(withJitter(3600, () => 1)).toBe(3630);
+    expect(withJitter(60, () => 0.5)).toBe(63);
   });
 
   it('lets another process take over when a lease expires, and tells the old owner it lost it', async () => {

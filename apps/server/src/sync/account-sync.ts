@@ -5,6 +5,7 @@ import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, SessionEndedError, type SyncFailure } from './failure';
 import { identifyMessages, type ServerMessage } from './identify-messages';
 import { nextSyncDelaySeconds } from './next-sync';
+import { withJitter } from './jitter';
 import { headerOf, partialNotice } from './partial-message';
 import { connectAccount, SessionDeferredError } from './pop3-connect';
 import { DEFAULT_DEADLINE, HEADER_BYTES_ESTIMATE, SessionDeadline } from './session-deadline';
@@ -501,7 +502,7 @@ async function finish(
     lastSyncAt: now,
     failureCount: failures,
     // null: stopped until the user changes the account; the scheduler skips it by status.
-    nextSyncAt: new Date(now.getTime() + (delay ?? 365 * 24 * 3600) * 1000),
+    nextSyncAt: new Date(now.getTime() + withJitter(delay ?? 365 * 24 * 3600) * 1000),
   };
   const status = result.ok
     ? { status: 'ok' as const, lastError: null, lastErrorCode: null }

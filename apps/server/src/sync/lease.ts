@@ -1,102 +1,16 @@
 import type pg from 'pg';
-import type { Db } from '../db/prisma';
+import { poolOf, type Db } from '../db/prisma';
+import { inTransaction } from '../db/transaction';
+import { lockClaimKeys, serverKey } from './claim';
 import type { Prisma } from '../generated/prisma/client';
 import { LeaseLostError, type SessionLease } from './session-lease';
 
 /**
- * Sync jobs are leased through PostgreSQL: a process claims due accounts (claims take turns
- * under a transaction-scoped advisory lock, so two processes never claim the same account and
- * the caps hold), renews the lease while it works, and a dead process's lease expires. Each claim
- * increments the account's fencing token; the session's writes carry it (updateLeasedAccount,
- * fenceTransaction), so a process held up past its lease writes nothing once another took over.
+ * Sync jobs are leased through PostgreSQL: a process claims due accounts (claim.ts), renews the
+ * lease while it works, and a dead process's lease expires. Each claim increments the account's
+ * fencing token; the session's writes carry it (updateLeasedAccount, fenceTransaction), so a
+ * process held up past its lease writes nothing once another took over.
  */
-export interface ClaimLimits {
-  /** How many accounts to claim at most. */
-  limit: number;
-  /**
-   * Sessions per POP3 server, across every process, stay under this. A server is known by the
-   * address its accounts' latest sessions dialled (names that resolve to one address share it),
-   * by its host name until then; `admitAddress` holds the cap for the address actually dialled.
-   */
-  perHost: number;
-  /** Sessions per user, across every process, stay under this (default: no cap). */
-  perUser?: number;
-  leaseSeconds: number;
-}
-
-export interface ClaimedAccount {
-  id: string;
-  userId: string;
-  host: string;
-  /** It was claimed for a "check now". */
-  requested: boolean;
-  /** The fencing token of this claim. */
-  token: bigint;
-}
-
-/** Claims and admissions take turns under this transaction lock, so the counts are never raced. */
-const CLAIM_LOCK = 7270700;
-
-export async function claimDueAccounts(
-  prisma: Db,
-  owner: string,
-  limits: ClaimLimits,
-): Promise<ClaimedAccount[]> {
-  if (limits.limit <= 0) return [];
-  // An integer parameter: "no cap" is as many as there can be accounts to claim.
-  const perUser = Math.min(limits.perUser ?? limits.limit, limits.limit);
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
-    return tx.$queryRaw<ClaimedAccount[]>`
-      WITH busy AS (
-        SELECT COALESCE("serverAddress", host) AS server, "userId"
-          FROM pop3_accounts WHERE "leaseExpiresAt" > now()
-      ), busy_servers AS (
-        SELECT server, count(*) AS sessions FROM busy GROUP BY server
-      ), busy_users AS (
-        SELECT "userId", count(*) AS sessions FROM busy GROUP BY "userId"
-      ), due AS (
-        SELECT c.id, c."userId", COALESCE(c."serverAddress", c.host) AS server,
-               c."syncRequested", c."nextSyncAt"
-          FROM pop3_accounts AS c
-          JOIN users AS u ON u.id = c."userId"
-         WHERE NOT c.disabled
-           AND NOT u.disabled
-           AND (c."leaseExpiresAt" IS NULL OR c."leaseExpiresAt" < now())
-           AND (
-             c."syncRequested"
-             OR (c."nextSyncAt" <= now() AND c.status NOT IN ('auth_failed', 'perm_error', 'disabled'))
-           )
-      ), ranked AS (
-        SELECT due.*,
-               row_number() OVER (
-                 PARTITION BY due.server ORDER BY due."syncRequested" DESC, due."nextSyncAt") AS server_place,
-               row_number() OVER (
-                 PARTITION BY due."userId" ORDER BY due."syncRequested" DESC, due."nextSyncAt") AS user_place,
-               COALESCE(busy_servers.sessions, 0) AS server_sessions,
-               COALESCE(busy_users.sessions, 0) AS user_sessions
-          FROM due
-          LEFT JOIN busy_servers ON busy_servers.server = due.server
-          LEFT JOIN busy_users ON busy_users."userId" = due."userId"
-      ), chosen AS (
-        SELECT id, "syncRequested" FROM ranked
-         WHERE server_place + server_sessions <= ${limits.perHost}
-           AND user_place + user_sessions <= ${perUser}
-         ORDER BY "syncRequested" DESC, "nextSyncAt"
-         LIMIT ${limits.limit}
-      )
-      UPDATE pop3_accounts AS a
-         SET "leaseOwner" = ${owner},
-             "leaseExpiresAt" = now() + make_interval(secs => ${limits.leaseSeconds}),
-             "syncRequested" = false,
-             "leaseToken" = a."leaseToken" + 1
-        FROM chosen
-       WHERE a.id = chosen.id
-      RETURNING a.id, a."userId", a.host, chosen."syncRequested" AS requested,
-                a."leaseToken" AS token`;
-  });
-}
-
 /**
  * Takes one account's lease now if no session holds it (a full download the reader asked for):
  * its fencing token, or null while another session has the account.
@@ -129,22 +43,30 @@ export async function admitAddress(
   address: string,
   perAddress: number,
 ): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
-    const [busy] = await tx.$queryRaw<Array<{ sessions: number }>>`
-      SELECT count(*)::int AS sessions FROM pop3_accounts
-       WHERE "serverAddress" = ${address} AND "leaseExpiresAt" > now() AND id <> ${account.id}::uuid`;
-    const admitted = (busy?.sessions ?? 0) < perAddress;
+  return inTransaction(poolOf(prisma), async (client) => {
+    // The lock claims take for this server: the count is not raced by a claim or an admission.
+    await lockClaimKeys(client, [serverKey(address)]);
+    const { rows } = await client.query<{ sessions: number }>(
+      `SELECT count(*)::int AS sessions FROM pop3_accounts
+        WHERE COALESCE("serverAddress", host) = $1 AND "serverAddress" = $1
+          AND "leaseExpiresAt" > now() AND id <> $2::uuid`,
+      [address, account.id],
+    );
+    const admitted = (rows[0]?.sessions ?? 0) < perAddress;
     if (admitted) {
-      await tx.$executeRaw`
-        UPDATE pop3_accounts SET "serverAddress" = ${address} WHERE id = ${account.id}::uuid`;
+      await client.query('UPDATE pop3_accounts SET "serverAddress" = $1 WHERE id = $2::uuid', [
+        address,
+        account.id,
+      ]);
     } else {
-      await tx.$executeRaw`
-        UPDATE pop3_accounts
-           SET "serverAddress" = ${address},
-               "syncRequested" = "syncRequested" OR ${account.requested},
-               "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-         WHERE id = ${account.id}::uuid AND "leaseToken" = ${account.token}`;
+      await client.query(
+        `UPDATE pop3_accounts
+            SET "serverAddress" = $1,
+                "syncRequested" = "syncRequested" OR $3,
+                "leaseOwner" = NULL, "leaseExpiresAt" = NULL
+          WHERE id = $2::uuid AND "leaseToken" = $4`,
+        [address, account.id, account.requested, account.token.toString()],
+      );
     }
     return admitted;
   });

@@ -1,13 +1,7 @@
 import { syncAccount, type SyncResult } from './account-sync';
 import { SessionEndedError } from './failure';
-import {
-  accountsToStop,
-  admitAddress,
-  claimDueAccounts,
-  releaseLease,
-  renewLease,
-  type ClaimedAccount,
-} from './lease';
+import { accountsToStop, admitAddress, releaseLease, renewLease } from './lease';
+import { claimDueAccounts, type ClaimedAccount } from './claim';
 import { LeaseLostError, SessionLease } from './session-lease';
 import type { SyncContext } from './sync-context';
 
