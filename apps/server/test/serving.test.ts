@@ -17,6 +17,19 @@ function builtWebApp(): string {
   fs.mkdirSync(path.join(root, 'assets'));
   const script = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i};`).join('\n');
   fs.writeFileSync(path.join(root, 'assets', 'index-B2x9k1Qa.js'), script);
+  // A script the build compressed ahead (vite.config.ts writes .br and .gz copies).
+  const vendor = Array.from({ length: 400 }, (_, i) => `export const item${i} = '${i}';`).join(
+    '\n',
+  );
+  fs.writeFileSync(path.join(root, 'assets', 'vendor-Xy12AbCd.js'), vendor);
+  fs.writeFileSync(
+    path.join(root, 'assets', 'vendor-Xy12AbCd.js.br'),
+    zlib.brotliCompressSync(Buffer.from(vendor)),
+  );
+  fs.writeFileSync(
+    path.join(root, 'assets', 'vendor-Xy12AbCd.js.gz'),
+    zlib.gzipSync(Buffer.from(vendor), { level: 9 }),
+  );
   // A PNG's bytes are already compressed: random bytes stand in for them.
   fs.writeFileSync(path.join(root, 'assets', 'photo-Zq81kLmN.png'), Buffer.alloc(8192, 7));
   return root;
@@ -65,6 +78,31 @@ describe('serving the web app and the API', () => {
     const original = fs.readFileSync(path.join(root, 'assets', 'index-B2x9k1Qa.js'));
     expect(response.rawPayload.length).toBeLessThan(original.length / 2);
     expect(zlib.brotliDecompressSync(response.rawPayload).equals(original)).toBe(true);
+  });
+
+  it('sends the copy the build compressed ahead, as it is, when there is one', async () => {
+    const ahead = fs.readFileSync(path.join(root, 'assets', 'vendor-Xy12AbCd.js.br'));
+    const response = await subject.app.inject({
+      url: '/assets/vendor-Xy12AbCd.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-encoding']).toBe('br');
+    expect(response.headers['content-type']).toContain('javascript');
+    expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.vary).toMatch(/accept-encoding/i);
+    expect(response.rawPayload.equals(ahead)).toBe(true);
+    const gzip = await subject.app.inject({
+      url: '/assets/vendor-Xy12AbCd.js',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gzip.rawPayload).toString()).toBe(
+      zlib.brotliDecompressSync(ahead).toString(),
+    );
+    const plain = await subject.app.inject({ url: '/assets/vendor-Xy12AbCd.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(zlib.brotliDecompressSync(ahead).toString());
   });
 
   it('compresses API JSON with gzip, and the client reads the same JSON back', async () => {

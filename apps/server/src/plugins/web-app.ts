@@ -35,6 +35,8 @@ export const webAppPlugin = fp(async (app: FastifyInstance, options: { root: str
     root: options.root,
     wildcard: false,
     index: ['index.html'],
+    // The build's .br and .gz copies (vite.config.ts), when the browser takes them.
+    preCompressed: true,
     setHeaders: (reply, file) => reply.header('cache-control', cacheControlFor(options.root, file)),
   });
   app.setNotFoundHandler((request, reply) => {
