@@ -25,8 +25,8 @@ import {
 } from '../../users/password';
 import { createSession, hashToken, revokeSession, revokeUserSessions } from '../../users/sessions';
 import { reserveSignIn, settleSignIn } from '../../users/sign-in-throttle';
-import { signUpStatusRoute } from './sign-up-status';
 import { leaveRoute } from './leave';
+import { signUpStatusRoute } from './sign-up-status';
 
 const SignUp = Type.Object(
   { email: Credentials.properties.email, password: NewPassword },
