@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Db } from '../db/prisma';
 import { storedBytes } from '../db/bytes';
-import { parseMessage } from '../mail/parse-message';
+import { parseMessage, type ParsedMessage } from '../mail/parse-message';
 import { storeMessages, type MessageToStore } from '../messages/store';
+import { CommitQueue } from '../sync/commit-queue';
 import type { ImportItem } from './import-item';
 import { readMbox } from './mbox-reader';
 import { readZip } from './zip-reader';
@@ -35,6 +36,13 @@ const MAX_PROBLEMS = 500;
 /** Messages committed together: one transaction, as the sync does. */
 const BATCH_MESSAGES = 100;
 const BATCH_BYTES = 16 * 1024 * 1024;
+
+/** A message read and parsed, waiting for its batch's commit. */
+interface Parsed {
+  raw: Buffer;
+  sha: string;
+  parsed: ParsedMessage;
+}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -97,34 +105,42 @@ async function* itemsOf(path: string, maxMessageBytes: number): AsyncGenerator<I
 export async function importMailbox(prisma: Db, options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, problems: [] };
   const seen = new Set<string>();
-  let batch: Array<{ raw: Buffer; sha: string; where: string }> = [];
-  let batchBytes = 0;
   const problem = (where: string, reason: string) => {
     summary.failed++;
     if (summary.problems.length < MAX_PROBLEMS) summary.problems.push({ where, reason });
   };
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const items = batch;
-    batch = [];
-    batchBytes = 0;
+  /** Leaves out what is already stored, commits the rest: while the next batch is read. */
+  const commit = async (items: Parsed[]) => {
     const shas = items.map((i) => i.sha);
-    const stored = await prisma.$queryRaw<Array<{ sha: string }>>`
-      SELECT DISTINCT "sourceSha256" AS sha FROM messages
-       WHERE "userId" = ${options.userId}::uuid AND "sourceSha256" = ANY(${shas}::text[])`;
+    const ids = [
+      ...new Set(items.flatMap((i) => (i.parsed.messageId ? [i.parsed.messageId] : []))),
+    ];
+    const [stored, sameIds] = await Promise.all([
+      prisma.$queryRaw<Array<{ sha: string }>>`
+        SELECT DISTINCT "sourceSha256" AS sha FROM messages
+         WHERE "userId" = ${options.userId}::uuid AND "sourceSha256" = ANY(${shas}::text[])`,
+      ids.length === 0
+        ? []
+        : prisma.$queryRaw<Array<{ messageId: string; bytes: Uint8Array }>>`
+        SELECT m."messageId", s.bytes FROM messages m
+          JOIN message_sources s ON s.sha256 = m."sourceSha256"
+         WHERE m."userId" = ${options.userId}::uuid AND m."messageId" = ANY(${ids}::text[])
+           AND NOT (m."sourceSha256" = ANY(${shas}::text[]))`,
+    ]);
     const storedShas = new Set(stored.map((s) => s.sha));
+    // The same message with other headers (Takeout adds its own): the same Message-ID and body.
+    const storedBodies = new Set(
+      sameIds.map((m) => `${m.messageId} ${bodyDigest(storedBytes(m.bytes))}`),
+    );
     const toStore: MessageToStore[] = [];
     for (const item of items) {
-      if (storedShas.has(item.sha)) {
+      const id = item.parsed.messageId;
+      if (storedShas.has(item.sha) || (id && storedBodies.has(`${id} ${bodyDigest(item.raw)}`))) {
         summary.duplicates++;
         continue;
       }
-      const parsed = await parseMessage(item.raw);
-      if (parsed.messageId && (await sameMessageStored(item.raw, parsed.messageId))) {
-        summary.duplicates++;
-        continue;
-      }
+      const date = item.parsed.date;
       toStore.push({
         message: {
           accountId: options.accountId,
@@ -133,31 +149,23 @@ export async function importMailbox(prisma: Db, options: ImportOptions): Promise
           listedSize: item.raw.length,
           raw: item.raw,
           headersOnly: false,
-          receivedAt:
-            parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(),
+          receivedAt: date && !Number.isNaN(date.getTime()) ? date : new Date(),
           origin: 'imported',
         },
-        parsed,
+        parsed: item.parsed,
       });
     }
-    const results = await storeMessages(prisma, toStore);
-    for (const result of results) {
+    for (const result of await storeMessages(prisma, toStore)) {
       if (result.created) summary.imported++;
       else summary.duplicates++;
     }
     options.onProgress?.(summary);
   };
-
-  /** A message with this Message-ID and the same body is already stored (with other headers). */
-  const sameMessageStored = async (raw: Buffer, messageId: string) => {
-    const candidates = await prisma.message.findMany({
-      where: { userId: options.userId, messageId },
-      select: { source: { select: { bytes: true } } },
-      take: 20,
-    });
-    const digest = bodyDigest(raw);
-    return candidates.some((c) => c.source && bodyDigest(storedBytes(c.source.bytes)) === digest);
-  };
+  const queue = new CommitQueue<Parsed>(commit, {
+    items: BATCH_MESSAGES,
+    bytes: BATCH_BYTES,
+    inFlight: 2,
+  });
 
   for await (const item of itemsOf(options.path, options.maxMessageBytes)) {
     if (options.signal?.aborted) break;
@@ -175,10 +183,8 @@ export async function importMailbox(prisma: Db, options: ImportOptions): Promise
       continue;
     }
     seen.add(sha);
-    batch.push({ raw: item.raw, sha, where: item.where });
-    batchBytes += item.raw.length;
-    if (batch.length >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) await flush();
+    await queue.add({ raw: item.raw, sha, parsed: await parseMessage(item.raw) }, item.raw.length);
   }
-  await flush();
+  await queue.flush();
   return summary;
 }
