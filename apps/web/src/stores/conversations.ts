@@ -66,7 +66,27 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   async function show(view: ListView): Promise<void> {
     query.value = conversationQuery(view);
+    selected.value = new Set();
     await pages.reload();
+  }
+
+  /** The conversations ticked in the list (x, the row's box); a new view starts with none. */
+  const selected = ref(new Set<string>());
+  function toggleSelected(id: string, on?: boolean): void {
+    const next = new Set(selected.value);
+    if (on ?? !next.has(id)) next.add(id);
+    else next.delete(id);
+    selected.value = next;
+  }
+  function clearSelected(): void {
+    if (selected.value.size > 0) selected.value = new Set();
+  }
+
+  /** The messages of conversations, as this view shows them (the trash's in the trash). */
+  async function messageIdsOf(ids: string[]): Promise<string[]> {
+    const folder = query.value.folder === 'trash' ? { folder: 'trash' as const } : {};
+    const details = await Promise.all(ids.map((id) => endpoints.get(id, folder)));
+    return details.flatMap((detail) => detail.messages.map((message) => message.id));
   }
 
   /** New mail or a change: the first page again, merged into what is shown. */
@@ -121,5 +141,9 @@ export const useConversationsStore = defineStore('conversations', () => {
     loading,
     openConversation,
     close,
+    selected,
+    toggleSelected,
+    clearSelected,
+    messageIdsOf,
   };
 });
