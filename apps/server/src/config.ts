@@ -21,6 +21,15 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** How long a sync job's lease lasts without renewal: how soon a dead process's work is retaken. */
   syncLeaseSeconds: number;
+  /** POP3 sessions one process runs at once (they mostly wait on the network). */
+  syncMaxSessions: number;
+  /**
+   * Sessions per POP3 server address across all processes: at least `min`, and one more for each
+   * `accountsPerSession` accounts on that address, so a provider most users share is not a ceiling.
+   */
+  syncPerHost: { min: number; accountsPerSession: number };
+  /** Sessions per user across all processes. */
+  syncPerUser: number;
   /** How long sanitizing one message's HTML for display may take before its text is shown instead. */
   htmlTimeBudgetMs: number;
   /** HTML above this many bytes is not rendered inline: its text is shown instead. */
@@ -88,6 +97,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: readLogLevel(env),
     trustProxy: readTrustProxy(env),
     syncLeaseSeconds: readInteger(env, 'POPGATE_SYNC_LEASE_SECONDS', 60, 2, 3600),
+    syncMaxSessions: readInteger(env, 'POPGATE_SYNC_MAX_SESSIONS', 64, 1, 4096),
+    syncPerHost: {
+      min: readInteger(env, 'POPGATE_SYNC_SESSIONS_PER_HOST', 2, 1, 4096),
+      accountsPerSession: readInteger(
+        env,
+        'POPGATE_SYNC_ACCOUNTS_PER_HOST_SESSION',
+        100,
+        1,
+        1_000_000,
+      ),
+    },
+    syncPerUser: readInteger(env, 'POPGATE_SYNC_SESSIONS_PER_USER', 2, 1, 64),
     htmlTimeBudgetMs: readInteger(env, 'POPGATE_HTML_TIME_BUDGET_MS', 5000, 10, 600_000),
     htmlInlineMaxBytes: readInteger(
       env,

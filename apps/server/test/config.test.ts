@@ -26,6 +26,9 @@ describe('configuration', () => {
       allowPrivateNetworks: false,
       logLevel: 'info',
       syncLeaseSeconds: 60,
+      syncMaxSessions: 64,
+      syncPerHost: { min: 2, accountsPerSession: 100 },
+      syncPerUser: 2,
       trustProxy: false,
     });
   });
@@ -53,6 +56,21 @@ describe('configuration', () => {
       POPGATE_SYNC_LEASE_SECONDS: '30',
     });
     expect(config.syncLeaseSeconds).toBe(30);
+    expect(
+      load({
+        POPGATE_SYNC_MAX_SESSIONS: '256',
+        POPGATE_SYNC_SESSIONS_PER_HOST: '4',
+        POPGATE_SYNC_ACCOUNTS_PER_HOST_SESSION: '50',
+        POPGATE_SYNC_SESSIONS_PER_USER: '3',
+      }),
+    ).toMatchObject({
+      syncMaxSessions: 256,
+      syncPerHost: { min: 4, accountsPerSession: 50 },
+      syncPerUser: 3,
+    });
+    expect(() => load({ POPGATE_SYNC_MAX_SESSIONS: '0' })).toThrow(
+      'POPGATE_SYNC_MAX_SESSIONS must be a whole number from 1 to 4096, got "0"',
+    );
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
     expect(config.databaseUrl).toBe('postgresql://popgate@db:5432/popgate');

@@ -97,6 +97,24 @@ describe('leasing sync jobs', () => {
     expect([first.length, second.length, third.length]).toEqual([1, 1, 0]);
   });
 
+  it("lets a server's cap grow with its accounts: one session for each so many of them", async () => {
+    const host = `scaled-${Date.now()}.test`;
+    await Promise.all(Array.from({ length: 6 }, () => userWithAccount(prisma, { host })));
+    await onlyThese(host);
+    const claims = await Promise.all(
+      ['a', 'b'].map((owner) =>
+        claimDueAccounts(prisma, owner, {
+          ...limits,
+          perHost: 1,
+          accountsPerHostSession: 2,
+          limit: 5,
+        }),
+      ),
+    );
+    // Six accounts, one session for each two: three at once, whichever process claims them.
+    expect(claims.flat()).toHaveLength(3);
+  });
+
   it('keeps the sessions per user under the cap, within one claim and across processes claiming at once', async () => {
     const host = `per-user-${Date.now()}.test`;
     const { user } = await userWithAccount(prisma, { host });

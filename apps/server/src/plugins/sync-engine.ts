@@ -40,6 +40,10 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
     ? new SyncScheduler(syncContext, {
         ...DEFAULT_SCHEDULER_OPTIONS,
         leaseSeconds: app.config.syncLeaseSeconds,
+        maxSessions: app.config.syncMaxSessions,
+        perHost: app.config.syncPerHost.min,
+        accountsPerHostSession: app.config.syncPerHost.accountsPerSession,
+        perUser: app.config.syncPerUser,
       })
     : null;
   app.decorate('events', events);

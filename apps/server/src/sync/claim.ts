@@ -11,6 +11,8 @@ export interface ClaimLimits {
    * by its host name until then; `admitAddress` holds the cap for the address actually dialled.
    */
   perHost: number;
+  /** With it, a server's cap is hostCap(perHost, accountsPerHostSession, its accounts). */
+  accountsPerHostSession?: number;
   /** Sessions per user, across every process, stay under this (default: no cap). */
   perUser?: number;
   leaseSeconds: number;
@@ -70,6 +72,30 @@ export const CLAIM_CANDIDATES_SQL = `
      ORDER BY a."leaseExpiresAt" LIMIT $1
   )
   SELECT * FROM requested UNION ALL SELECT * FROM due UNION ALL SELECT * FROM expired`;
+
+/**
+ * Sessions allowed at one server: the floor, or one for each `accountsPerSession` of its accounts
+ * when that is more (5,000 accounts at one provider, polled every 5 minutes from 100 ms away, need
+ * about 20 sessions at once; the default of one per 100 leaves room).
+ */
+export function hostCap(floor: number, accountsPerSession: number | undefined, accounts: number) {
+  return accountsPerSession ? Math.max(floor, Math.ceil(accounts / accountsPerSession)) : floor;
+}
+
+/** Accounts checked at each of these servers (the partial index pop3_accounts_server_idx). */
+export async function accountsAtServers(
+  client: pg.ClientBase,
+  servers: string[],
+): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ server: string; accounts: number }>(
+    `SELECT COALESCE("serverAddress", host) AS server, count(*)::int AS accounts
+       FROM pop3_accounts
+      WHERE COALESCE("serverAddress", host) = ANY($1::text[]) AND NOT disabled
+      GROUP BY 1`,
+    [servers],
+  );
+  return new Map(rows.map((row) => [row.server, row.accounts]));
+}
 
 /** The advisory lock key of a server's sessions (claims and admissions count them under it). */
 export const serverKey = (server: string) => `popgate.server:${server}`;
@@ -146,6 +172,11 @@ export async function claimDueAccounts(
         GROUP BY 2`,
       [servers, users],
     );
+    const accounts = limits.accountsPerHostSession
+      ? await accountsAtServers(client, servers)
+      : new Map<string, number>();
+    const capOf = (server: string) =>
+      hostCap(limits.perHost, limits.accountsPerHostSession, accounts.get(server) ?? 0);
     const serverSessions = new Map<string, number>();
     const userSessions = new Map<string, number>();
     for (const row of busy.rows)
@@ -156,7 +187,7 @@ export async function claimDueAccounts(
       if (!claimable.has(candidate.id)) continue;
       const onServer = serverSessions.get(candidate.server) ?? 0;
       const ofUser = userSessions.get(candidate.userId) ?? 0;
-      if (onServer >= limits.perHost || ofUser >= perUser) continue;
+      if (onServer >= capOf(candidate.server) || ofUser >= perUser) continue;
       serverSessions.set(candidate.server, onServer + 1);
       userSessions.set(candidate.userId, ofUser + 1);
       chosen.push(candidate);

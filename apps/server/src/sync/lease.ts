@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/prisma';
 import { inTransaction } from '../db/transaction';
-import { lockClaimKeys, serverKey } from './claim';
+import { accountsAtServers, hostCap, lockClaimKeys, serverKey } from './claim';
 import type { Prisma } from '../generated/prisma/client';
 import { LeaseLostError, type SessionLease } from './session-lease';
 
@@ -41,7 +41,7 @@ export async function admitAddress(
   prisma: Db,
   account: { id: string; token: bigint; requested: boolean },
   address: string,
-  perAddress: number,
+  cap: { perHost: number; accountsPerHostSession?: number | undefined },
 ): Promise<boolean> {
   return inTransaction(poolOf(prisma), async (client) => {
     // The lock claims take for this server: the count is not raced by a claim or an admission.
@@ -52,6 +52,10 @@ export async function admitAddress(
           AND "leaseExpiresAt" > now() AND id <> $2::uuid`,
       [address, account.id],
     );
+    const accounts = cap.accountsPerHostSession
+      ? ((await accountsAtServers(client, [address])).get(address) ?? 0)
+      : 0;
+    const perAddress = hostCap(cap.perHost, cap.accountsPerHostSession, accounts);
     const admitted = (rows[0]?.sessions ?? 0) < perAddress;
     if (admitted) {
       await client.query('UPDATE pop3_accounts SET "serverAddress" = $1 WHERE id = $2::uuid', [

@@ -14,6 +14,11 @@ export interface SchedulerOptions {
    */
   perHost: number;
   /**
+   * With it, a server's cap grows with its accounts: `perHost`, or one session for each this many
+   * accounts at that address when that is more. Without it, `perHost` is the cap.
+   */
+  accountsPerHostSession?: number;
+  /**
    * POP3 sessions per user, across all processes (default 2); never more than half of
    * `maxSessions`, so one user's slow servers always leave room for the others' mail.
    */
@@ -29,8 +34,10 @@ export interface SchedulerOptions {
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
-  maxSessions: 8,
+  // Sized for I/O: a session spends nearly all of its time waiting on the server.
+  maxSessions: 64,
   perHost: 2,
+  accountsPerHostSession: 100,
   perUser: 2,
   leaseSeconds: 120,
   tickMs: 2000,
@@ -120,6 +127,9 @@ export class SyncScheduler {
       claimed = await claimDueAccounts(this.ctx.prisma, this.ctx.instanceId, {
         limit: free,
         perHost: this.options.perHost,
+        ...(this.options.accountsPerHostSession && {
+          accountsPerHostSession: this.options.accountsPerHostSession,
+        }),
         perUser: this.perUser,
         leaseSeconds: this.options.leaseSeconds,
       });
@@ -197,7 +207,10 @@ export class SyncScheduler {
             prisma,
             { id: accountId, token: lease.token, requested: claimed.requested },
             address,
-            this.options.perHost,
+            {
+              perHost: this.options.perHost,
+              accountsPerHostSession: this.options.accountsPerHostSession,
+            },
           ),
       });
       this.onSyncDone?.(accountId, result);
