@@ -202,6 +202,52 @@ function zeros(bytes: number): Readable {
   return out;
 }
 
+describe('importing a Google Takeout mbox', () => {
+  it('skips a message already stored whose copy only adds Takeout headers (same Message-ID, same body), imports the rest', async () => {
+    const prisma = subject.db.prisma;
+    const user = await prisma.user.create({
+      data: { email: `takeout-${Math.random().toString(16).slice(2)}@example.test` },
+    });
+    const accountId = await importTarget(prisma, user.id);
+    const write = (name: string, bytes: Buffer) => {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, bytes);
+      return file;
+    };
+    const from = Buffer.from('From 1780000000000000000@xxx Mon Nov 02 08:00:00 +0000 2026\n');
+    const first = mail(70, 'Seen before.');
+    await importMailbox(prisma, {
+      userId: user.id,
+      accountId,
+      path: write('first.mbox', Buffer.concat([from, first, Buffer.from('\n')])),
+      maxMessageBytes: 1024 * 1024,
+    });
+    const takeout = (raw: Buffer) =>
+      Buffer.concat([
+        Buffer.from('X-GM-THRID: 1780000000000000000\r\nX-Gmail-Labels: Inbox,Important\r\n'),
+        raw,
+      ]);
+    const summary = await importMailbox(prisma, {
+      userId: user.id,
+      accountId,
+      path: write(
+        'takeout.mbox',
+        Buffer.concat([
+          from,
+          takeout(first),
+          Buffer.from('\n'),
+          from,
+          takeout(mail(71, 'New here.')),
+          Buffer.from('\n'),
+        ]),
+      ),
+      maxMessageBytes: 1024 * 1024,
+    });
+    expect(summary).toMatchObject({ imported: 1, duplicates: 1, failed: 0 });
+    expect(await prisma.message.count({ where: { userId: user.id } })).toBe(2);
+  });
+});
+
 describe('importing bad input', () => {
   const good = (n: number) => mail(50 + n, `Good message ${n}.`);
   const fromLine = Buffer.from('From someone@example.test Mon Nov  2 08:00:00 2026\n');
