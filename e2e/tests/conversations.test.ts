@@ -264,6 +264,12 @@ describe.skipIf(!dovecotAvailable())(
       await page.keyboard.press('k');
       await expect.poll(openInUrl, SOON).toBe(rowIds[start]);
       await expect.poll(focusedConversation, SOON).toBe(rowIds[start]);
+      // x ticks the whole conversation; Escape clears the selection.
+      const box = page.locator(`[data-conversation-id="${rowIds[start]}"] input[type="checkbox"]`);
+      await page.keyboard.press('x');
+      await expect.poll(() => box.isChecked(), SOON).toBe(true);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => box.isChecked(), SOON).toBe(false);
       // j from one conversation to the next replaced the entry: back is the list.
       await page.goBack();
       await page.waitForURL(/\/mail\/inbox$/);
