@@ -222,31 +222,43 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
   }
   const order = sort
     ? keyedOrderBy(sort)
-    : Prisma.sql`${ranked ? Prisma.sql`${rank} DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC`;
+    : Prisma.sql`${ranked ? Prisma.sql`"rankValue" DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC`;
+  const terms = query?.terms ?? [];
+  // A ranked page selects its rank once and orders by that column ("rankValue"; written twice,
+  // PostgreSQL works it out twice for every match), turned into text outside; a page with a
+  // snippet window also selects where each row is (its ctid), to read its body again there.
   const page = Prisma.sql`
     SELECT ${COLUMNS},
-           ${ranked ? Prisma.sql`${rank}::text` : Prisma.sql`NULL`} AS rank
+           ${ranked ? Prisma.sql`${rank} AS "rankValue"` : Prisma.sql`NULL AS rank`}
+           ${terms.length > 0 ? Prisma.sql`, m.ctid AS "rowTid"` : Prisma.empty}
            ${sort ? Prisma.sql`, ${keyedSelect(sort)}` : Prisma.empty}
       FROM messages m
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${order}
      LIMIT ${filters.limit + 1}`;
+  if (!ranked && terms.length === 0) return { text: page.text, values: page.values };
   // The snippet's window is read for the page's rows only (after the sort and limit), from the
   // first 10,000 characters of each body: 40 characters before the first hit, 240 in all.
-  const statement =
-    query && query.terms.length > 0
+  const window =
+    terms.length > 0
       ? Prisma.sql`
-    SELECT p.*, substr(h.body, greatest(h.at - 40, 1), 240) AS hit
-      FROM (${page}) p
       LEFT JOIN LATERAL (
         SELECT f.body, least(${Prisma.join(
-          query.terms.map(
+          terms.map(
             (t) => Prisma.sql`nullif(strpos(f.folded, popgate_search_fold(${t}::text)), 0)`,
           ),
         )}) AS at
-          FROM (SELECT left(coalesce(b."textBody", b.snippet), 10000) AS body,
-                       popgate_search_fold(left(coalesce(b."textBody", b.snippet), 10000)) AS folded
-                  FROM messages b WHERE b.id = p.id) f) h ON true`
-      : page;
+          FROM (SELECT b.body, popgate_search_fold(b.body) AS folded
+                  FROM (SELECT left(coalesce(b."textBody", b.snippet), 10000) AS body
+                          FROM messages b WHERE b.ctid = p."rowTid") b) f) h ON true`
+      : Prisma.empty;
+  const statement = Prisma.sql`
+    SELECT p.*${ranked ? Prisma.sql`, p."rankValue"::text AS rank` : Prisma.empty}${
+      terms.length > 0
+        ? Prisma.sql`, substr(h.body, greatest(h.at - 40, 1), 240) AS hit`
+        : Prisma.empty
+    }
+      FROM (${page}) p${window}
+     ${ranked ? Prisma.sql`ORDER BY p."rankValue" DESC, p."receivedAt" DESC, p.id DESC` : Prisma.empty}`;
   return { text: statement.text, values: statement.values };
 }
