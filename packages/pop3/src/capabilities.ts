@@ -20,6 +20,11 @@ export interface Pop3Capabilities {
   loginDelaySeconds: number | null;
   /** Days messages stay on the server, "never", or null when not announced. */
   expire: number | 'never' | null;
+  /**
+   * LOGIN-DELAY or EXPIRE said USER before login (RFC 2449 section 6.5, 6.8): the values differ
+   * by user, and only the CAPA after login tells this user's.
+   */
+  perUserValues: boolean;
   implementation: string | null;
 }
 
@@ -39,6 +44,7 @@ export function unknownCapabilities(): Pop3Capabilities {
     sasl: [],
     loginDelaySeconds: null,
     expire: null,
+    perUserValues: false,
     implementation: null,
   };
 }
@@ -82,11 +88,13 @@ export function parseCapabilities(lines: string[]): Pop3Capabilities {
         capabilities.sasl = args.map((mechanism) => mechanism.toUpperCase());
         break;
       case 'LOGIN-DELAY': {
+        if (args[1]?.toUpperCase() === 'USER') capabilities.perUserValues = true;
         const seconds = Number.parseInt(args[0] ?? '', 10);
         if (Number.isFinite(seconds)) capabilities.loginDelaySeconds = seconds;
         break;
       }
       case 'EXPIRE': {
+        if (args[1]?.toUpperCase() === 'USER') capabilities.perUserValues = true;
         const value = (args[0] ?? '').toUpperCase();
         if (value === 'NEVER') capabilities.expire = 'never';
         else {

@@ -192,8 +192,11 @@ export class Pop3Client {
       throw error;
     }
     this.sessionState = 'transaction';
-    if (this.currentCapabilities.capaSupported) {
-      // RFC 2449 section 5: capabilities may change after login (LOGIN-DELAY, EXPIRE, PIPELINING).
+    // RFC 2449 section 5: capabilities may change after login. Asked again only when that can
+    // matter (a round trip per check otherwise): values announced per user (LOGIN-DELAY, EXPIRE
+    // with USER), or no PIPELINING offered before login (some servers offer it only after).
+    const before = this.currentCapabilities;
+    if (before.capaSupported && (before.perUserValues || !before.pipelining)) {
       const afterLogin = await this.transaction(() => capa(this.connection));
       if (afterLogin.capaSupported) this.currentCapabilities = afterLogin;
     }

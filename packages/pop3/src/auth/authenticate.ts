@@ -72,7 +72,11 @@ function buildMethod(
     case 'USER':
       return password === undefined
         ? null
-        : { name, exposesSecret: true, run: (c) => userPass(c, username, password) };
+        : {
+            name,
+            exposesSecret: true,
+            run: (c) => userPass(c, username, password, context.capabilities.pipelining),
+          };
     case 'CRAM-MD5':
       return password === undefined
         ? null
