@@ -238,7 +238,9 @@ describe.skipIf(!dovecotAvailable())('the reader in Chromium, against Dovecot', 
   it('shows a forwarded message inline, with its attachments and its .eml', async () => {
     await row('Fwd: Quarterly report').click();
     const forwarded = reader().getByTestId('forwarded-message');
-    await expect.poll(() => forwarded.textContent()).toContain('The numbers are in');
+    await expect
+      .poll(() => forwarded.textContent(), { timeout: 20_000 })
+      .toContain('The numbers are in');
     const text = (await forwarded.textContent())!;
     expect(text).toContain('Quarterly report');
     expect(text).toContain('Carol Finance');
@@ -326,6 +328,9 @@ describe.skipIf(!dovecotAvailable())('the reader in Chromium, against Dovecot', 
       'rgb(255, 255, 255)',
     );
     await page.screenshot({ path: screenshotPath('reader-print') });
+    // Printed for real: the 40 lines, the forward and the attachments run onto a second page.
+    const printed = await page.pdf({ format: 'A4' });
+    expect(printed.toString('latin1').match(/\/Type\s*\/Page[^s]/g)!.length).toBeGreaterThan(1);
     await page.emulateMedia({ media: 'screen' });
   });
 

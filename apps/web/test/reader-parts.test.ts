@@ -7,6 +7,7 @@ import MessageView from '../src/components/mail/MessageView.vue';
 import RawSourceDialog from '../src/components/mail/RawSourceDialog.vue';
 import { parseCalendar } from '../src/lib/ics';
 import { decodeSource } from '../src/lib/source-charset';
+import { useComposeStore } from '../src/stores/compose';
 import { useReaderStore } from '../src/stores/reader';
 import { detail, item } from './support/factories';
 import { fakeApi } from './support/fake-api';
@@ -284,6 +285,33 @@ describe('unsubscribing', () => {
       'noopener,noreferrer',
     );
     expect(server.apiCalls().some((c) => c.method === 'POST')).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('prepares the unsubscribe e-mail when the sender takes only mail', async () => {
+    const { wrapper } = await openMessage(
+      {
+        headers: [
+          [
+            'list-unsubscribe',
+            '<mailto:leave@list.example?subject=stop&body=%3Cb%3Eplease%3C%2Fb%3E>',
+          ],
+        ],
+      },
+      { 'GET /api/identities': { body: [] } },
+    );
+    await wrapper.get('[data-testid="unsubscribe"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="unsubscribe-how"]').text()).toContain(
+      'a message to leave@list.example is prepared for you to send',
+    );
+    await wrapper.get('[data-testid="confirm"]').trigger('click');
+    await flushPromises();
+    const compose = useComposeStore();
+    expect(compose.fields.to).toEqual([{ name: '', address: 'leave@list.example' }]);
+    expect(compose.fields.subject).toBe('stop');
+    expect(compose.fields.text).toBe('<b>please</b>');
+    expect(compose.fields.html).toBe('<p>&lt;b&gt;please&lt;/b&gt;</p>');
     wrapper.unmount();
   });
 
