@@ -6,6 +6,7 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import { api } from '../src/api/client';
 import SaveSearchButton from '../src/components/mail/SaveSearchButton.vue';
 import SavedSearchesNav from '../src/components/mail/SavedSearchesNav.vue';
+import { useAuthStore } from '../src/stores/auth';
 import { useSavedSearchesStore } from '../src/stores/saved-searches';
 import { fakeApi } from './support/fake-api';
 
@@ -123,5 +124,18 @@ describe('saved searches', () => {
     ]);
     expect(wrapper.find('form').exists()).toBe(false);
     wrapper.unmount();
+  });
+
+  it('forgets the saved searches when the user signs out', async () => {
+    setup([saved('s1', 'From Carol', 'from:carol')]);
+    const auth = useAuthStore();
+    auth.me = { id: 'u1', email: 'ada@example.com', role: 'user' };
+    const store = useSavedSearchesStore();
+    await store.load();
+    expect(store.items).toHaveLength(1);
+    auth.me = null;
+    await flushPromises();
+    expect(store.items).toEqual([]);
+    expect(store.loaded).toBe(false);
   });
 });

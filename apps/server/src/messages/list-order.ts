@@ -11,7 +11,9 @@ export const keyedSort = (sort: MessageSort | undefined): KeyedSort | undefined 
 
 /**
  * A row's sender as the list sorts it: the name, else the address, folded as search folds text
- * (Álvaro next to alice, not after Zoë under the C collation) and cut short.
+ * (Álvaro next to alice, not after Zoë under the C collation) and cut short. The index
+ * messages_userId_sender_id_idx (migration list_sort_indexes) is this very expression: change
+ * both together, or the sort falls back to sorting all of a user's messages.
  */
 const SENDER_KEY = Prisma.sql`left(popgate_search_fold(coalesce(nullif(m."fromName", ''), m."fromAddress")), ${Prisma.raw(String(SENDER_KEY_LENGTH))})`;
 

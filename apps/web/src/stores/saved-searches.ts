@@ -1,14 +1,27 @@
 import type { SavedSearchOut } from '@popgate/contracts';
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import { api, ApiError } from '../api/client';
 import { savedSearchesApi } from '../api/saved-searches';
+import { useAuthStore } from './auth';
 
 /** The searches the user named, listed in the sidebar in the order they were saved. */
 export const useSavedSearchesStore = defineStore('saved-searches', () => {
   const endpoints = savedSearchesApi(api);
   const items = ref<SavedSearchOut[]>([]);
   const loaded = ref(false);
+
+  // Another user (or none): nothing of the previous one's stays; the new one's are loaded.
+  const auth = useAuthStore();
+  watch(
+    () => auth.me?.id ?? null,
+    (id, previous) => {
+      if (id === previous) return;
+      items.value = [];
+      loaded.value = false;
+      if (id) void load();
+    },
+  );
 
   async function load(): Promise<void> {
     try {
