@@ -256,7 +256,10 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     await preview.getByRole('button', { name: 'Close' }).first().click();
     await page.getByRole('button', { name: 'Preview minutes.pdf' }).click();
     const pdf = page.getByRole('dialog', { name: 'minutes.pdf' });
-    await expect.poll(() => pdf.locator('iframe').getAttribute('src')).toMatch(/^blob:/);
+    // Served inline by Popgate itself, so the browser's viewer is titled with the file name.
+    await expect
+      .poll(() => pdf.locator('iframe').getAttribute('src'))
+      .toMatch(/^\/api\/messages\/.+\/attachments\/.+\?inline=1$/);
     await pdf.getByRole('button', { name: 'Close' }).first().click();
     expect(
       await page.getByRole('link', { name: 'Download minutes.pdf' }).getAttribute('href'),
