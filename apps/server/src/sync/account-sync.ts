@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Pop3Client, Pop3Error } from '@popgate/pop3';
 import type { Pop3Account, Policy, Prisma } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
@@ -104,12 +105,19 @@ export async function syncAccount(
     // Read while connecting: nothing else changes it, this session holds the account's lock.
     const storedRead = meanwhile(readStoredUidls(prisma, accountId));
     client = await connectAccount(ctx, account, policy, session, options.admit);
-    const serverRecorded = meanwhile(
-      writeAccount(ctx, accountId, lease, {
-        capabilities: client.capabilities as object,
-        serverInfo: client.serverInfo() as object,
-      }),
-    );
+    // Written only when it changed: most checks find the server as it was.
+    const server = asStored({ capabilities: client.capabilities, serverInfo: client.serverInfo() });
+    const serverRecorded = isDeepStrictEqual(withoutChallenge(server), {
+      capabilities: account.capabilities,
+      serverInfo: withoutChallenge({ serverInfo: account.serverInfo }).serverInfo,
+    })
+      ? Promise.resolve()
+      : meanwhile(
+          writeAccount(ctx, accountId, lease, {
+            capabilities: server.capabilities as object,
+            serverInfo: server.serverInfo as object,
+          }),
+        );
     const stored = await storedRead;
     let { messages: listing, fresh } = await identifyMessages(client, stored);
     await serverRecorded;
@@ -416,6 +424,21 @@ async function deleteByPolicy(
 
 async function markDeletedAfterQuit(ctx: SyncContext, account: Pop3Account): Promise<void> {
   await moveServerState(ctx.prisma, account.id, 'delete_pending', 'deleted_by_popgate');
+}
+
+/** As the value comes back from a JSON column (no undefined properties), to compare with it. */
+function asStored<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The greeting without its APOP timestamp, which differs every session, for comparing. */
+function withoutChallenge<T extends { serverInfo: unknown }>(value: T): T {
+  const info = value.serverInfo as { greeting?: unknown } | null;
+  if (typeof info?.greeting !== 'string') return value;
+  return {
+    ...value,
+    serverInfo: { ...info, greeting: info.greeting.replace(/<[^<>\s]*>/g, '<>') },
+  };
 }
 
 /** Writes the session's account: fenced by the lease's token when there is one. */
