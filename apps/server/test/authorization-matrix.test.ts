@@ -75,6 +75,7 @@ const BODIES: Record<string, unknown> = {
   'DELETE /api/auth/me': { password: 'not the password' },
   'DELETE /api/admin/users/{id}': undefined,
   'POST /api/imports': undefined,
+  'POST /api/exports': { format: 'mbox' },
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',

@@ -163,6 +163,69 @@ describe('export and import', () => {
     expect(one.rawPayload.toString('latin1').match(/^From /gm)).toHaveLength(1);
   });
 
+  it('prepares an export as a file whose download resumes with HTTP Range', async () => {
+    const owner = new ApiClient(subject.app);
+    const me = await owner.signUp(`resume-${Date.now()}@example.test`);
+    const accountId = await importTarget(subject.db.prisma, me.id);
+    const file = path.join(tmp, 'resume.mbox');
+    fs.writeFileSync(
+      file,
+      Buffer.concat(
+        [1, 2, 3].flatMap((n) => [
+          Buffer.from(`From a@example.test Mon Nov  2 08:0${n}:00 2026\n`),
+          mail(80 + n, `Resumable ${n}.`),
+          Buffer.from('\n'),
+        ]),
+      ),
+    );
+    await importMailbox(subject.db.prisma, {
+      userId: me.id,
+      accountId,
+      path: file,
+      maxMessageBytes: 1024 * 1024,
+    });
+    const streamed = (await owner.get('/api/export?format=mbox')).rawPayload;
+
+    const started = await owner.post('/api/exports', { format: 'mbox' });
+    expect(started.statusCode).toBe(202);
+    const id = started.json().id;
+    let job = started.json();
+    while (job.status === 'running') {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await owner.get(`/api/exports/${id}`)).json();
+    }
+    expect(job).toMatchObject({ status: 'done', messages: 3, bytes: streamed.length });
+    const whole = await owner.get(`/api/exports/${id}/file`);
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.rawPayload.equals(streamed)).toBe(true);
+
+    const etag = String(whole.headers.etag);
+    const rest = await owner.get(`/api/exports/${id}/file`, {
+      range: 'bytes=100-',
+      'if-range': etag,
+    });
+    expect(rest.statusCode).toBe(206);
+    expect(rest.headers['content-range']).toBe(
+      `bytes 100-${streamed.length - 1}/${streamed.length}`,
+    );
+    expect(rest.rawPayload.equals(streamed.subarray(100))).toBe(true);
+    // Another file under the same id (an old ETag): the whole file again, not a wrong part.
+    const changed = await owner.get(`/api/exports/${id}/file`, {
+      range: 'bytes=100-',
+      'if-range': '"something else"',
+    });
+    expect(changed.statusCode).toBe(200);
+    const beyond = await owner.get(`/api/exports/${id}/file`, {
+      range: `bytes=${streamed.length}-`,
+    });
+    expect(beyond.statusCode).toBe(416);
+    // Not someone else's.
+    const stranger = new ApiClient(subject.app);
+    await stranger.signUp(`resume-stranger-${Date.now()}@example.test`);
+    expect((await stranger.get(`/api/exports/${id}/file`)).statusCode).toBe(404);
+  });
+
   it("exports nothing of an account that is not the caller's", async () => {
     const stranger = new ApiClient(subject.app);
     await stranger.signUp(`stranger-${Date.now()}@example.test`);

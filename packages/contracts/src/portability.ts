@@ -42,3 +42,26 @@ export const ImportIdParams = Type.Object(
   { additionalProperties: false },
 );
 export type ImportIdParams = Static<typeof ImportIdParams>;
+
+/** POST /api/exports: the same choice as GET /api/export, prepared as a file to download later. */
+export const ExportIn = Type.Object(
+  {
+    format: ExportQuery.properties.format,
+    accountId: ExportQuery.properties.accountId,
+    folder: ExportQuery.properties.folder,
+    q: ExportQuery.properties.q,
+  },
+  { additionalProperties: false },
+);
+export type ExportIn = Static<typeof ExportIn>;
+
+/** A prepared export: its progress, then the file (GET /api/exports/:id/file, Range welcome). */
+export const ExportJobOut = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  format: ExportQuery.properties.format,
+  messages: Type.Integer(),
+  bytes: Type.Integer(),
+  error: Type.Optional(Type.String()),
+});
+export type ExportJobOut = Static<typeof ExportJobOut>;
