@@ -94,6 +94,19 @@ describe('Settings: export, import and leaving', () => {
     expect(text).toContain('\n>From a quoted line');
     await page.getByRole('radio', { name: 'zip of .eml files' }).check();
     expect(await page.getByTestId('export-download').getAttribute('href')).toContain('format=zip');
+    // A prepared file, for large mailboxes: its download resumes with a Range request.
+    await page.getByRole('button', { name: 'Prepare a file (large mailboxes)' }).click();
+    const ready = page.getByTestId('export-prepared');
+    await expect
+      .poll(async () => await ready.textContent(), { timeout: 30_000 })
+      .toContain('Ready');
+    const file = await ready.getByRole('link', { name: 'Download' }).getAttribute('href');
+    const resumed = await page.evaluate(async (url) => {
+      const response = await fetch(url, { headers: { range: 'bytes=2-' } });
+      return { status: response.status, head: new Uint8Array(await response.arrayBuffer())[0] };
+    }, file!);
+    // The zip from its third byte: "PK" skipped, the local header's version follows (3, 4).
+    expect(resumed).toEqual({ status: 206, head: 3 });
     await page.getByRole('heading', { name: 'Export your mail' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('settings-export') });
   });

@@ -1,4 +1,11 @@
-import type { ErrorReply, ExportQuery, ImportJobOut, LeaveIn } from '@popgate/contracts';
+import type {
+  ErrorReply,
+  ExportIn,
+  ExportJobOut,
+  ExportQuery,
+  ImportJobOut,
+  LeaveIn,
+} from '@popgate/contracts';
 import { api, ApiError, CSRF_HEADER, withQuery, type ApiClient } from './client';
 
 /** Export (a download link), import (an upload, then its progress) and leaving. */
@@ -6,6 +13,10 @@ export function portabilityApi(client: ApiClient = api) {
   return {
     /** The address of an export: the browser downloads it itself (a file of any size). */
     exportUrl: (query: ExportQuery) => withQuery('/api/export', { ...query }),
+    /** A prepared export: a file whose download the browser can resume. */
+    prepareExport: (body: ExportIn) => client.post<ExportJobOut>('/api/exports', body),
+    exportJob: (id: string) => client.get<ExportJobOut>(`/api/exports/${encodeURIComponent(id)}`),
+    exportFileUrl: (id: string) => `/api/exports/${encodeURIComponent(id)}/file`,
     importJob: (id: string) => client.get<ImportJobOut>(`/api/imports/${encodeURIComponent(id)}`),
     /** Deletes the signed-in user with everything of theirs. */
     leave: (body: LeaveIn) => client.delete<void>('/api/auth/me', { body }),
