@@ -224,6 +224,14 @@ describe('export and import', () => {
     const stranger = new ApiClient(subject.app);
     await stranger.signUp(`resume-stranger-${Date.now()}@example.test`);
     expect((await stranger.get(`/api/exports/${id}/file`)).statusCode).toBe(404);
+    // A user who leaves takes the prepared file along.
+    const exported = path.join(subject.app.config.dataDir, 'exports', `${id}.export`);
+    expect(fs.existsSync(exported)).toBe(true);
+    const left = await owner.request('DELETE', '/api/auth/me', {
+      password: 'correct horse battery',
+    });
+    expect(left.statusCode).toBe(204);
+    await expect.poll(() => fs.existsSync(exported)).toBe(false);
   });
 
   it("exports nothing of an account that is not the caller's", async () => {

@@ -20,7 +20,25 @@ const KEEP_MS = 24 * 3600_000;
 export class PreparedExports {
   private readonly jobs = new Map<string, { userId: string; job: ExportJobOut; at: number }>();
 
-  constructor(private readonly dir: string) {}
+  private static readonly byDir = new Map<string, PreparedExports>();
+
+  /** The one set of prepared exports kept in `dir` by this process. */
+  static in(dir: string): PreparedExports {
+    let found = PreparedExports.byDir.get(dir);
+    if (!found) PreparedExports.byDir.set(dir, (found = new PreparedExports(dir)));
+    return found;
+  }
+
+  private constructor(private readonly dir: string) {}
+
+  /** A user who leaves takes their prepared files with them. */
+  forgetUser(userId: string): void {
+    for (const [id, entry] of this.jobs) {
+      if (entry.userId !== userId) continue;
+      this.jobs.delete(id);
+      fs.rm(this.file(id), { force: true }, () => {});
+    }
+  }
 
   /** Checks the selection, then writes the file in the background. */
   async start(prisma: Db, selection: ExportSelection, format: ExportFormat): Promise<ExportJobOut> {

@@ -16,6 +16,8 @@ import type { Db } from '../../db/prisma';
 import { HttpError, notFound } from '../../plugins/errors';
 import { hashPassword } from '../../users/password';
 import { removeUser } from '../../users/remove-user';
+import { PreparedExports } from '../../portability/prepared-exports';
+import { exportsDir } from '../portability/exports';
 import { hashToken, revokeUserSessions } from '../../users/sessions';
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -225,6 +227,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.events.publish(id, 'session.ended', { reason: 'deleted by an admin' });
       const removed = await removeUser(prisma, id, request.log);
       app.sessions.forgetUser(id);
+      PreparedExports.in(exportsDir(app.config.dataDir)).forgetUser(id);
       await audit(prisma, auditOrigin(request), {
         action: 'admin.user_deleted',
         actor: request.user,

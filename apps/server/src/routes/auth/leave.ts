@@ -5,6 +5,8 @@ import { audit } from '../../audit/audit-log';
 import { HttpError } from '../../plugins/errors';
 import { verifyPassword } from '../../users/password';
 import { removeUser } from '../../users/remove-user';
+import { PreparedExports } from '../../portability/prepared-exports';
+import { exportsDir } from '../portability/exports';
 
 /** DELETE /api/auth/me: the signed-in user leaves, with everything of theirs. */
 export const leaveRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -44,6 +46,7 @@ export const leaveRoute: FastifyPluginAsyncTypebox = async (app) => {
       await app.events.publish(me.id, 'session.ended', { reason: 'user deleted' });
       const removed = await removeUser(prisma, me.id, request.log);
       app.sessions.forgetUser(me.id);
+      PreparedExports.in(exportsDir(app.config.dataDir)).forgetUser(me.id);
       // Only that it happened: not who, nor from where.
       await audit(
         prisma,

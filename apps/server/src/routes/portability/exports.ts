@@ -7,6 +7,9 @@ import { Type } from 'typebox';
 import { contentDisposition } from '../../mail/content-disposition';
 import { PreparedExports } from '../../portability/prepared-exports';
 
+/** Where prepared exports are written: inside the data folder, only Popgate's to read. */
+export const exportsDir = (dataDir: string) => path.join(dataDir, 'exports');
+
 const TYPES = { mbox: 'application/mbox', zip: 'application/zip' } as const;
 
 /** One byte range of `size` bytes ("bytes=a-b", "bytes=a-", "bytes=-n"), or null when unusable. */
@@ -27,7 +30,7 @@ function byteRange(header: string, size: number): { start: number; end: number }
  * GET /api/exports/:id/file downloads it, resumable (HTTP Range, If-Range on its ETag).
  */
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const prepared = new PreparedExports(path.join(app.config.dataDir, 'exports'));
+  const prepared = PreparedExports.in(exportsDir(app.config.dataDir));
 
   app.post(
     '/api/exports',
