@@ -35,6 +35,19 @@ describe('operations endpoints', () => {
     );
   });
 
+  it('serves the sync metrics an operator watches: checks, failures, lateness, sessions, backlog', async () => {
+    const response = await subject.app.inject({ url: '/metrics' });
+    for (const name of [
+      'popgate_sync_polls_total',
+      'popgate_sync_failures_total',
+      'popgate_sync_lateness_seconds_bucket',
+      'popgate_sync_sessions_in_flight',
+      'popgate_sync_accounts_due',
+    ])
+      expect(response.body).toContain(name);
+    expect(response.body).toMatch(/popgate_sync_accounts_due \d+/);
+  });
+
   it('answers unknown API paths with a JSON 404', async () => {
     const response = await subject.app.inject({
       url: '/api/nothing-here',

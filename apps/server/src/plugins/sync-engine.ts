@@ -7,6 +7,7 @@ import { runHousekeeping } from '../maintenance/housekeeping';
 import { EventBus } from '../events/event-bus';
 import { systemClock } from '../sync/clock';
 import { DEFAULT_SCHEDULER_OPTIONS, SyncScheduler } from '../sync/scheduler';
+import { registerSyncMetrics } from '../sync/sync-metrics';
 import type { SyncContext } from '../sync/sync-context';
 
 declare module 'fastify' {
@@ -46,6 +47,7 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
         perUser: app.config.syncPerUser,
       })
     : null;
+  registerSyncMetrics(app.metrics, app.db.prisma, scheduler);
   app.decorate('events', events);
   app.decorate('syncContext', syncContext);
   app.decorate('scheduler', scheduler);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/prisma';
 import { inTransaction } from '../db/transaction';
+import { utcTimestamps } from '../db/utc-timestamps';
 
 export interface ClaimLimits {
   /** How many accounts to claim at most. */
@@ -26,6 +27,8 @@ export interface ClaimedAccount {
   requested: boolean;
   /** The fencing token of this claim. */
   token: bigint;
+  /** When it was due: how late its check starts is the scheduler's lateness. */
+  dueAt: Date;
 }
 
 interface Candidate {
@@ -132,7 +135,11 @@ export async function claimDueAccounts(
   // Room to pass over candidates whose server or user is at its cap.
   const look = limits.limit * 4 + 16;
   return inTransaction(poolOf(prisma), async (client) => {
-    const { rows } = await client.query<Candidate>(CLAIM_CANDIDATES_SQL, [look]);
+    const { rows } = await client.query<Candidate>({
+      text: CLAIM_CANDIDATES_SQL,
+      values: [look],
+      types: utcTimestamps,
+    });
     if (rows.length === 0) return [];
     const byId = new Map<string, Candidate>();
     for (const row of rows) {
@@ -212,6 +219,7 @@ export async function claimDueAccounts(
         host: row.host,
         requested: byId.get(row.id)!.requested,
         token: BigInt(row.token),
+        dueAt: byId.get(row.id)!.nextSyncAt,
       }));
   });
 }

@@ -64,6 +64,10 @@ export class SyncScheduler {
   private stopped = true;
   /** Called after every session, for tests and metrics. */
   onSyncDone: ((accountId: string, result: SyncResult | Error) => void) | undefined;
+  /** Told when a session starts, with how late after its due time (null: a "check now"). */
+  onSessionStart: ((lateSeconds: number | null) => void) | undefined;
+  /** Told when a session ends, as onSyncDone (kept for metrics when onSyncDone is replaced). */
+  onSessionEnd: ((result: SyncResult | Error) => void) | undefined;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -162,6 +166,9 @@ export class SyncScheduler {
   private launch(account: ClaimedAccount, claimedAt: number): void {
     const controller = new AbortController();
     const lease = new SessionLease(account.id, account.token, this.options.leaseSeconds, claimedAt);
+    this.onSessionStart?.(
+      account.requested ? null : Math.max(0, (Date.now() - account.dueAt.getTime()) / 1000),
+    );
     const done = this.runOne(account, lease, controller).finally(() => {
       this.running.delete(account.id);
       if (!this.stopped) this.schedule(0);
@@ -214,11 +221,13 @@ export class SyncScheduler {
           ),
       });
       this.onSyncDone?.(accountId, result);
+      this.onSessionEnd?.(result);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.ctx.log.info({ accountId }, 'another process took over this account; stopped');
       } else this.ctx.log.warn({ accountId, err: error }, 'sync session crashed');
       this.onSyncDone?.(accountId, error as Error);
+      this.onSessionEnd?.(error as Error);
     } finally {
       clearInterval(renewal);
       clearTimeout(expiry);
