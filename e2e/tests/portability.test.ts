@@ -29,7 +29,7 @@ const MBOX = [
   'From: Sender 3 <sender3@example.test>\r\nSubject: cut',
 ].join('\n');
 
-describe('Settings: export, import and leaving', () => {
+describe('Settings: export, import and leaving; the admin deleting a user', () => {
   let popgate: Popgate;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
@@ -128,6 +128,34 @@ describe('Settings: export, import and leaving', () => {
       password: PASSWORD,
     });
     expect(signIn.status).toBe(401);
+    expect(problems).toEqual([]);
+  });
+
+  it('lets the admin delete a user from the users page, after a confirmation', async () => {
+    expect(
+      (
+        await pageApi(page, 'POST', '/api/auth/login', {
+          email: 'admin@example.com',
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(200);
+    await pageApi(page, 'POST', '/api/admin/users', {
+      email: 'leaving@example.com',
+      password: PASSWORD,
+    });
+    await page.goto(`${popgate.url}/admin/users`);
+    await page.getByRole('button', { name: 'Delete: leaving@example.com' }).click();
+    await page.getByRole('button', { name: 'Delete user' }).click();
+    await page.getByText('leaving@example.com was deleted.').waitFor();
+    await page.screenshot({ path: screenshotPath('admin-user-deleted') });
+    const list = await pageApi(page, 'GET', '/api/admin/users');
+    expect((list.body as { items: Array<{ email: string }> }).items.map((u) => u.email)).toEqual([
+      'admin@example.com',
+    ]);
+    expect(await page.getByRole('button', { name: 'Delete: admin@example.com' }).isDisabled()).toBe(
+      true,
+    );
     expect(problems).toEqual([]);
   });
 });

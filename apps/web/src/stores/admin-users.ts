@@ -6,7 +6,7 @@ import { adminApi } from '../api/endpoints';
 
 const byEmail = (a: AdminUser, b: AdminUser) => a.email.localeCompare(b.email);
 
-/** The admin console's users: search, create, disable and enable, sign out, promote, demote. */
+/** The admin console's users: search, create, disable and enable, sign out, promote, demote, delete. */
 export const useAdminUsersStore = defineStore('admin-users', () => {
   const endpoints = adminApi(api);
   const users = ref<AdminUser[]>([]);
@@ -55,5 +55,22 @@ export const useAdminUsersStore = defineStore('admin-users', () => {
     return endpoints.signOutUser(id);
   }
 
-  return { users, loaded, loading, error, load, create, setRole, setDisabled, signOutEverywhere };
+  /** Deletes the user with everything of theirs (the server keeps the last admin). */
+  async function remove(id: string): Promise<void> {
+    await api.delete<void>(`/api/admin/users/${encodeURIComponent(id)}`);
+    users.value = users.value.filter((user) => user.id !== id);
+  }
+
+  return {
+    users,
+    loaded,
+    loading,
+    error,
+    load,
+    create,
+    setRole,
+    setDisabled,
+    signOutEverywhere,
+    remove,
+  };
 });
