@@ -133,7 +133,7 @@ export async function claimDueAccounts(
   if (limits.limit <= 0) return [];
   const perUser = limits.perUser ?? Infinity;
   // Room to pass over candidates whose server or user is at its cap.
-  const look = limits.limit * 4 + 16;
+  const look = limits.limit * 2 + 8;
   return inTransaction(poolOf(prisma), async (client) => {
     const { rows } = await client.query<Candidate>({
       text: CLAIM_CANDIDATES_SQL,
