@@ -76,6 +76,16 @@ const BODIES: Record<string, unknown> = {
   'DELETE /api/admin/users/{id}': undefined,
   'POST /api/imports': undefined,
   'POST /api/exports': { format: 'mbox' },
+  'POST /api/messages/delete-permanently': { ids: ['{messageId}'] },
+  'POST /api/messages/empty-trash': {},
+  'POST /api/messages/{id}/unsubscribe': {},
+  'POST /api/saved-searches': { name: 'x', query: 'from:x' },
+  'DELETE /api/saved-searches/{id}': undefined,
+  'PUT /api/admin/oauth-providers/{provider}': {
+    clientId: 'x',
+    issuer: 'https://issuer.example.test',
+  },
+  'DELETE /api/admin/oauth-providers/{provider}': undefined,
 };
 const QUERIES: Record<string, string> = {
   'GET /api/messages/{id}/images': '?url=http%3A%2F%2Fexample.test%2Fa.png&sig=x',
@@ -85,7 +95,12 @@ const QUERIES: Record<string, string> = {
   'GET /api/oauth/{provider}/start': '?accountId=00000000-0000-4000-8000-000000000000',
   'GET /api/export': '?format=mbox',
 };
-const BULK = ['PATCH /api/messages', 'POST /api/messages/trash', 'POST /api/messages/restore'];
+const BULK = [
+  'PATCH /api/messages',
+  'POST /api/messages/trash',
+  'POST /api/messages/restore',
+  'POST /api/messages/delete-permanently',
+];
 /**
  * Open to anyone: signing up and in needs no session. Every other /api route is for signed-in
  * users only: each route folder's plugin puts the authentication hook in front of all its routes.
@@ -96,6 +111,8 @@ const PUBLIC = new Set([
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'POST /api/auth/link',
+  // Whether sign-up is open, for the sign-in and sign-up pages.
+  'GET /api/auth/signup',
 ]);
 
 let database: { name: string; url: string };
@@ -203,7 +220,11 @@ beforeAll(async () => {
     where: { id: message.id },
     data: { conversationId: conversation.id },
   });
+  const savedSearch = await prisma.savedSearch.create({
+    data: { userId: ownerUser.id, name: 'Private', query: 'from:owner' },
+  });
   Object.assign(ids, {
+    savedSearchId: savedSearch.id,
     conversationId: conversation.id,
     draftId: draft.id,
     draftAttachmentId: draft.attachments[0]!.id,
@@ -236,6 +257,7 @@ function concrete(path: string, key: string): string {
       path.startsWith('/api/drafts') ? ids.draftAttachmentId! : ids.attachmentId!,
     )
     .replace('{provider}', 'generic')
+    .replace('{index}', '0')
     .replace(
       '{id}',
       path.startsWith('/api/admin/users')
@@ -250,7 +272,9 @@ function concrete(path: string, key: string): string {
                 ? ids.draftId!
                 : path.startsWith('/api/conversations')
                   ? ids.conversationId!
-                  : ids.accountId!,
+                  : path.startsWith('/api/saved-searches')
+                    ? ids.savedSearchId!
+                    : ids.accountId!,
     );
   return `${filled}${QUERIES[key] ?? ''}`;
 }

@@ -74,10 +74,11 @@ function unknownName(): string {
   return `${base}${randomBytes(3).toString('hex')}`;
 }
 
-// Ids are uuids; a parameter with fixed values (the OAuth provider) gets one of them.
+// Ids are uuids; a parameter with fixed values (the OAuth provider) gets one of them, a part's
+// index a number.
 const concrete = (path: string) =>
   path.replace(/\{([^}]+)\}/g, (_whole, name: string) =>
-    name === 'provider' ? 'generic' : randomUUID(),
+    name === 'provider' ? 'generic' : name === 'index' ? '0' : randomUUID(),
   );
 
 describe('request schemas', () => {
