@@ -43,6 +43,7 @@ beforeAll(async () => {
   harness = await testSyncContext(prisma);
   harness.ctx.timeouts = { connectMs: 2000, greetingMs: 2000, commandMs: 1000 };
   subject = await testApp({
+    databaseUrl: database.url,
     env: { POPGATE_ALLOW_PRIVATE_NETWORKS: 'true' },
   });
   admin = new ApiClient(subject.app);
