@@ -9,6 +9,8 @@ import { useConversationsStore } from '../src/stores/conversations';
 import { item } from './support/factories';
 import { fakeApi } from './support/fake-api';
 
+const INBOX = { mailbox: { kind: 'inbox' as const }, q: '', unread: false };
+
 function row(id: string, subject: string, flagged = false): ConversationListItem {
   return {
     id,
@@ -60,7 +62,7 @@ describe('selecting conversations', () => {
   it('ticks whole conversations in the list and counts them', async () => {
     const { pinia } = await setup();
     const wrapper = mount(ConversationList, {
-      props: { title: 'Inbox', cursorId: null, sort: 'arrival' as const },
+      props: { title: 'Inbox', cursorId: null, sort: 'arrival' as const, view: INBOX },
       global: { plugins: [pinia] },
     });
     await flushPromises();

@@ -7,8 +7,11 @@ import ConversationList from '../src/components/conversations/ConversationList.v
 import ConversationView from '../src/components/conversations/ConversationView.vue';
 import { htmlWithoutQuotes, splitQuotedText } from '../src/lib/quoted-text';
 import { useConversationsStore } from '../src/stores/conversations';
-import { detail, item } from './support/factories';
+import { useAccountsStore } from '../src/stores/accounts';
+import { account, detail, item } from './support/factories';
 import { fakeApi } from './support/fake-api';
+
+const INBOX = { mailbox: { kind: 'inbox' as const }, q: '', unread: false };
 
 const QUOTED = [
   'Sounds good, see you Friday.',
@@ -190,7 +193,7 @@ describe('the conversation list', () => {
     );
     await useConversationsStore().show({ mailbox: { kind: 'inbox' }, q: '', unread: false });
     const wrapper = mount(ConversationList, {
-      props: { title: 'Inbox', cursorId: null, sort: 'arrival' as const },
+      props: { title: 'Inbox', cursorId: null, sort: 'arrival' as const, view: INBOX },
       global: { plugins: [pinia] },
     });
     await flushPromises();
@@ -200,6 +203,36 @@ describe('the conversation list', () => {
     expect(rows[0]!.get('[data-testid="conversation-count"]').text()).toBe('6');
     expect(rows[0]!.text()).toContain('See you then');
     expect(rows[0]!.classes()).toContain('conversation-row--unread');
+    wrapper.unmount();
+  });
+
+  it('has Get mail: the servers of the account in view are checked now and the list reloads', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    api.resetCsrf();
+    const server = fakeApi({
+      'GET /api/conversations': { body: { items: [], nextCursor: null } },
+      'POST /api/accounts/acc-2/sync': { body: { accountId: 'acc-2', requested: true } },
+    });
+    vi.stubGlobal('fetch', server.fetcher);
+    const view = {
+      mailbox: { kind: 'account' as const, accountId: 'acc-2' },
+      q: '',
+      unread: false,
+    };
+    useAccountsStore().accounts = [account({ id: 'acc-2', label: 'Work' })];
+    await useConversationsStore().show(view);
+    const wrapper = mount(ConversationList, {
+      props: { title: 'Work', cursorId: null, sort: 'arrival' as const, view },
+      global: { plugins: [pinia] },
+    });
+    await flushPromises();
+    server.calls.length = 0;
+    await wrapper.get('button[aria-label="Get mail"]').trigger('click');
+    await flushPromises();
+    const asked = server.apiCalls().map((call) => `${call.method} ${call.url.split('?')[0]}`);
+    expect(asked).toContain('POST /api/accounts/acc-2/sync');
+    expect(asked).toContain('GET /api/conversations');
     wrapper.unmount();
   });
 });
