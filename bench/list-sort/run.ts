@@ -4,16 +4,17 @@
  * the SQL alone through node-postgres. Arrival is the index-backed order; the others have no
  * index of their own (a top-N sort over the user's rows), so this says what they cost.
  */
-import type { MessageSort } from '@popgate/contracts';
 import pg from 'pg';
 import { utcTimestamps } from '../../apps/server/src/db/utc-timestamps';
 import { listStatement, type ListFilters, type ListRow } from '../../apps/server/src/messages/list';
-import { cursorKey, keyedSort } from '../../apps/server/src/messages/list-order';
+import { cursorKey, keyedSort, type KeyedSort } from '../../apps/server/src/messages/list-order';
 import { freshDatabase, seedMailbox } from '../api/seed';
 
 const MESSAGES = Number(process.env.LIST_SORT_BENCH_MESSAGES ?? 100_000);
 const ROUNDS = Number(process.env.LIST_SORT_BENCH_ROUNDS ?? 20);
 const DEEP = 5_000;
+// The contracts' MessageSort, through the server (the bench package does not depend on contracts).
+type MessageSort = 'arrival' | KeyedSort;
 const SORTS: MessageSort[] = ['arrival', 'date', 'sender', 'size'];
 
 const percentile = (values: number[], p: number) => {
