@@ -190,10 +190,19 @@ describe("fetching a domain's autoconfig document", () => {
     });
   });
 
-  it('refuses loopback itself when private networks are not allowed', async () => {
+  it('refuses loopback itself when neither the operator nor the admin opened private networks', async () => {
+    await expect(
+      fetchConfigDocument(`${base}/good`, {
+        policy: { ...loopbackOnly.policy, allowedNetworks: [] },
+        allowPrivateNetworks: false,
+      }),
+    ).rejects.toMatchObject({ code: 'BLOCKED_HOST' });
+  });
+
+  it("reaches loopback when the admin's Allowed networks lists it, without the operator's switch", async () => {
     await expect(
       fetchConfigDocument(`${base}/good`, { ...loopbackOnly, allowPrivateNetworks: false }),
-    ).rejects.toMatchObject({ code: 'BLOCKED_HOST' });
+    ).resolves.toBeTruthy();
   });
 
   it('stops after three redirects', async () => {

@@ -193,6 +193,12 @@ describe('reading a message', () => {
         'post /api/messages/{id}/trust-sender',
         'delete /api/messages/{id}/trust-sender',
         'post /api/messages/{id}/fetch-full',
+        'post /api/messages/{id}/unsubscribe',
+        'get /api/messages/{id}/attachments/{attachmentId}/message',
+        'get /api/messages/{id}/attachments/{attachmentId}/parts/{index}',
+        'post /api/messages/delete-permanently',
+        'get /api/messages/empty-trash',
+        'post /api/messages/empty-trash',
       ].sort(),
     );
     for (const { route, op } of routes) expect(op.tags, route).toEqual(['messages']);
