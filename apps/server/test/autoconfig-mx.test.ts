@@ -173,7 +173,8 @@ describe('probing a guessed POP3 server', () => {
     expect(
       await pop3Answers(
         { host: '127.0.0.1', port: pop3.port, security: 'none' },
-        { ...loopback, allowPrivateNetworks: false },
+        // Neither the operator's switch nor the admin's Allowed networks opens loopback.
+        { policy: NO_POLICY, allowPrivateNetworks: false },
       ),
     ).toBe(false);
     expect(pop3.stats.sessions).toBe(sessions);
