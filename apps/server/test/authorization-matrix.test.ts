@@ -80,6 +80,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/messages/empty-trash': {},
   'POST /api/messages/{id}/unsubscribe': {},
   'POST /api/saved-searches': { name: 'x', query: 'from:x' },
+  'PATCH /api/saved-searches/{id}': { name: 'renamed' },
   'DELETE /api/saved-searches/{id}': undefined,
   'PUT /api/admin/oauth-providers/{provider}': {
     clientId: 'x',

@@ -108,4 +108,98 @@ describe('saved searches', () => {
     expect((await list(alice)).map((s) => s.id)).toEqual([saved.id]);
     expect((await subject.app.inject({ url: '/api/saved-searches' })).statusCode).toBe(401);
   });
+
+  it('renames a search and changes its query, keeping its place in the list', async () => {
+    const client = await user();
+    const saved = (
+      await client.post('/api/saved-searches', { name: 'Carol', query: 'from:carol' })
+    ).json<SavedSearchOut>();
+    await client.post('/api/saved-searches', { name: 'Later', query: 'is:unread' });
+
+    const renamed = await client.patch(`/api/saved-searches/${saved.id}`, {
+      name: '  From Carol  ',
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toEqual({ ...saved, name: 'From Carol' });
+
+    const requery = await client.patch(`/api/saved-searches/${saved.id}`, {
+      query: 'from:carol has:attachment',
+    });
+    expect(requery.json()).toEqual({
+      ...saved,
+      name: 'From Carol',
+      query: 'from:carol has:attachment',
+    });
+    const both = await client.patch(`/api/saved-searches/${saved.id}`, {
+      name: 'Carol files',
+      query: ' filename:pdf ',
+    });
+    expect(both.json()).toMatchObject({ name: 'Carol files', query: 'filename:pdf' });
+    expect((await list(client)).map((s) => [s.name, s.query])).toEqual([
+      ['Carol files', 'filename:pdf'],
+      ['Later', 'is:unread'],
+    ]);
+    // Its own name again is no conflict.
+    const same = await client.patch(`/api/saved-searches/${saved.id}`, { name: 'Carol files' });
+    expect(same.statusCode).toBe(200);
+  });
+
+  it('refuses a rename to a name taken, a blank name or an unreadable query, changing nothing', async () => {
+    const client = await user();
+    const saved = (
+      await client.post('/api/saved-searches', { name: 'First', query: 'a' })
+    ).json<SavedSearchOut>();
+    await client.post('/api/saved-searches', { name: 'Second', query: 'b' });
+
+    const taken = await client.patch(`/api/saved-searches/${saved.id}`, { name: ' Second ' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error.code).toBe('NAME_TAKEN');
+    const blank = await client.patch(`/api/saved-searches/${saved.id}`, { name: '  ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.code).toBe('NAME_REQUIRED');
+    const broken = await client.patch(`/api/saved-searches/${saved.id}`, {
+      name: 'Third',
+      query: 'a form:carol',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error).toMatchObject({ code: 'INVALID_QUERY', position: 3 });
+    expect((await list(client)).map((s) => [s.name, s.query])).toEqual([
+      ['First', 'a'],
+      ['Second', 'b'],
+    ]);
+  });
+
+  it('refuses a rename with unknown properties, no change at all or overlong fields', async () => {
+    const client = await user();
+    const saved = (
+      await client.post('/api/saved-searches', { name: 'Mine', query: 'a' })
+    ).json<SavedSearchOut>();
+    for (const [body, field] of [
+      [{ name: 'x', userId: '0190f5a4-0000-7000-8000-000000000001' }, 'userId'],
+      [{ name: 'x', createdAt: '2020-01-01T00:00:00Z' }, 'createdAt'],
+      [{}, 'properties'],
+      [{ name: 'x'.repeat(61) }, 'name'],
+      [{ query: 'y'.repeat(501) }, 'query'],
+    ] as const) {
+      const response = await client.patch(`/api/saved-searches/${saved.id}`, body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.json().error.message, JSON.stringify(body)).toContain(field);
+    }
+    expect((await list(client)).map((s) => s.name)).toEqual(['Mine']);
+  });
+
+  it('answers 404 to a rename of another user’s search, which keeps its name', async () => {
+    const alice = await user();
+    const bob = await user();
+    const saved = (
+      await alice.post('/api/saved-searches', { name: 'private', query: 'secret' })
+    ).json<SavedSearchOut>();
+    const response = await bob.patch(`/api/saved-searches/${saved.id}`, { name: 'mine now' });
+    expect(response.statusCode).toBe(404);
+    expect(
+      (await bob.patch('/api/saved-searches/0190f5a4-0000-7000-8000-000000000001', { name: 'x' }))
+        .statusCode,
+    ).toBe(404);
+    expect((await list(alice)).map((s) => s.name)).toEqual(['private']);
+  });
 });

@@ -41,3 +41,13 @@ export const SavedSearchIdParams = Type.Object(
   { id: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
 );
+
+/** PATCH /api/saved-searches/:id: a new name, a new query, or both (checked as when saving). */
+export const SavedSearchPatch = Type.Object(
+  {
+    name: Type.Optional(SavedSearchIn.properties.name),
+    query: Type.Optional(SavedSearchIn.properties.query),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SavedSearchPatch = Static<typeof SavedSearchPatch>;

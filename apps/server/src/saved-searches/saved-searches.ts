@@ -1,4 +1,4 @@
-import type { SavedSearchIn, SavedSearchOut } from '@popgate/contracts';
+import type { SavedSearchIn, SavedSearchOut, SavedSearchPatch } from '@popgate/contracts';
 import type { Db } from '../db/prisma';
 import { conflict, invalid, notFound } from '../domain-errors';
 import { parseSearch } from '../search/query-parser';
@@ -36,11 +36,8 @@ export async function saveSearch(
   userId: string,
   input: SavedSearchIn,
 ): Promise<SavedSearchOut> {
-  const name = input.name.trim();
-  const query = input.query.trim();
-  if (!name) throw invalid('NAME_REQUIRED', 'Give the search a name');
-  if (!query) throw invalid('QUERY_REQUIRED', 'There is no search to save');
-  parseSearch(query); // throws INVALID_QUERY with the position
+  const name = checkedName(input.name);
+  const query = checkedQuery(input.query);
   const count = await prisma.savedSearch.count({ where: { userId } });
   if (count >= SAVED_SEARCHES_PER_USER) {
     throw conflict(
@@ -48,18 +45,70 @@ export async function saveSearch(
       `You can keep ${SAVED_SEARCHES_PER_USER} saved searches; remove one to save another`,
     );
   }
+  await refuseTakenName(prisma, userId, name);
+  return writeUnique(name, async () =>
+    toOut(await prisma.savedSearch.create({ data: { userId, name, query } })),
+  );
+}
+
+/**
+ * Renames one of the user's saved searches and/or changes its query, with the rules of saving:
+ * a trimmed name unique per user, a query the list can run. Anyone else's is not found.
+ */
+export async function updateSavedSearch(
+  prisma: Db,
+  userId: string,
+  id: string,
+  patch: SavedSearchPatch,
+): Promise<SavedSearchOut> {
+  const data: { name?: string; query?: string } = {};
+  if (patch.name !== undefined) data.name = checkedName(patch.name);
+  if (patch.query !== undefined) data.query = checkedQuery(patch.query);
+  const current = await prisma.savedSearch.findFirst({
+    where: { id, userId },
+    select: { name: true },
+  });
+  if (!current) throw notFound('No such saved search');
+  if (data.name !== undefined && data.name !== current.name) {
+    await refuseTakenName(prisma, userId, data.name);
+  }
+  return writeUnique(data.name ?? current.name, async () => {
+    const rows = await prisma.savedSearch.updateManyAndReturn({ where: { id, userId }, data });
+    if (!rows[0]) throw notFound('No such saved search'); // removed meanwhile
+    return toOut(rows[0]);
+  });
+}
+
+function checkedName(text: string): string {
+  const name = text.trim();
+  if (!name) throw invalid('NAME_REQUIRED', 'Give the search a name');
+  return name;
+}
+
+function checkedQuery(text: string): string {
+  const query = text.trim();
+  if (!query) throw invalid('QUERY_REQUIRED', 'There is no search to save');
+  parseSearch(query); // throws INVALID_QUERY with the position
+  return query;
+}
+
+const nameTaken = (name: string) =>
+  conflict('NAME_TAKEN', `A saved search is already called “${name}”`);
+
+async function refuseTakenName(prisma: Db, userId: string, name: string): Promise<void> {
   const taken = await prisma.savedSearch.findUnique({
     where: { userId_name: { userId, name } },
     select: { id: true },
   });
-  if (taken) throw conflict('NAME_TAKEN', `A saved search is already called “${name}”`);
+  if (taken) throw nameTaken(name);
+}
+
+/** A write that may meet another one taking the same name at once: the unique index decides. */
+async function writeUnique<T>(name: string, write: () => Promise<T>): Promise<T> {
   try {
-    return toOut(await prisma.savedSearch.create({ data: { userId, name, query } }));
+    return await write();
   } catch (error) {
-    // Two saves of one name at once: the unique index decides.
-    if ((error as { code?: string }).code === 'P2002') {
-      throw conflict('NAME_TAKEN', `A saved search is already called “${name}”`);
-    }
+    if ((error as { code?: string }).code === 'P2002') throw nameTaken(name);
     throw error;
   }
 }

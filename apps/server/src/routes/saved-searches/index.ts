@@ -4,6 +4,7 @@ import {
   SavedSearchIn,
   SavedSearchList,
   SavedSearchOut,
+  SavedSearchPatch,
 } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -11,6 +12,7 @@ import {
   listSavedSearches,
   removeSavedSearch,
   saveSearch,
+  updateSavedSearch,
 } from '../../saved-searches/saved-searches';
 
 /** /api/saved-searches: the caller's named searches for the mail sidebar. */
@@ -47,6 +49,34 @@ export const savedSearchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { name, query } = request.body;
       const saved = await saveSearch(prisma, request.user!.id, { name, query });
       return reply.code(201).send(saved);
+    },
+  );
+
+  app.patch(
+    '/api/saved-searches/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a saved search or change its query',
+        description:
+          'Checked as when saving: 400 INVALID_QUERY (with error.position), NAME_REQUIRED or QUERY_REQUIRED; 409 NAME_TAKEN; 404 for anything not the caller’s.',
+        params: SavedSearchIdParams,
+        body: SavedSearchPatch,
+        response: {
+          200: SavedSearchOut,
+          400: ErrorReply,
+          401: ErrorReply,
+          404: ErrorReply,
+          409: ErrorReply,
+        },
+      },
+    },
+    async (request) => {
+      const { name, query } = request.body;
+      return updateSavedSearch(prisma, request.user!.id, request.params.id, {
+        ...(name !== undefined && { name }),
+        ...(query !== undefined && { query }),
+      });
     },
   );
 
