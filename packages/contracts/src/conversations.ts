@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Address, MessageListItem } from './messages';
+import { Address, MessageListItem, MessageSort } from './messages';
 
 /** GET /api/conversations */
 export const ConversationListQuery = Type.Object(
@@ -22,8 +22,14 @@ export const ConversationListQuery = Type.Object(
     flagged: Type.Optional(
       Type.Boolean({ description: 'true: only conversations with a flagged message' }),
     ),
+    sort: Type.Optional(
+      Type.Union(MessageSort.anyOf, {
+        description:
+          'The message list’s orders, each by the conversation’s: arrival (default): latest arrival first; date: latest Date header first; sender: by the sender of its latest message A to Z; size: largest first, its messages together',
+      }),
+    ),
     cursor: Type.Optional(
-      Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
+      Type.String({ maxLength: 2000, description: 'nextCursor of the previous page' }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   },
@@ -41,7 +47,9 @@ export const ConversationListItem = Type.Object({
   }),
   messageCount: Type.Integer({ description: 'Its messages in this folder' }),
   unreadCount: Type.Integer(),
-  latestAt: Type.String({ description: 'ISO 8601: when its latest message arrived (the order)' }),
+  latestAt: Type.String({
+    description: 'ISO 8601: when its latest message arrived (the default order)',
+  }),
   latestMessageId: Type.String(),
   snippet: Type.String({ description: 'The start of its latest message' }),
   hasAttachments: Type.Boolean(),

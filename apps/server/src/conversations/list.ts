@@ -7,7 +7,21 @@ import { poolOf, type Db } from '../db/prisma';
 import { utcTimestamps } from '../db/utc-timestamps';
 import { invalid } from '../domain-errors';
 import { Prisma } from '../generated/prisma/client';
-import { decodeCursor, encodeCursor } from '../messages/cursor';
+import {
+  decodeCursor,
+  decodeSortedCursor,
+  encodeCursor,
+  encodeSortedCursor,
+  type MessageCursor,
+  type SortedCursor,
+} from '../messages/cursor';
+import { keyedSort, type KeyedSort } from '../messages/list-order';
+import {
+  conversationAfter,
+  conversationCursorKey,
+  conversationKey,
+  conversationOrderBy,
+} from './list-order';
 
 /** How many of a conversation's latest messages the participants and accounts are read from. */
 const RECENT_MESSAGES = 100;
@@ -26,21 +40,34 @@ interface Row {
   snippet: string;
   participants: Array<{ name: string; address: string }>;
   accountIds: string[];
+  /** The conversation's key in a keyed order (list-order.ts), for the next cursor. */
+  sortKey?: Date | string | null;
 }
 
-const badCursor = () =>
-  invalid(
-    'VALIDATION',
-    'querystring/cursor is not a cursor from this list: start again without it',
+const badCursor = (why: string) =>
+  invalid('VALIDATION', `querystring/cursor ${why}: start again without it`);
+
+/** The cursor of the next page, refused when the list in another order wrote it. */
+function readCursor(text: string, sort: KeyedSort | undefined): MessageCursor | SortedCursor {
+  const sorted = decodeSortedCursor(text);
+  const arrival = sorted ? null : decodeCursor(text);
+  if (sort ? sorted?.sort === sort : arrival && arrival.rank === undefined) {
+    return (sorted ?? arrival)!;
+  }
+  throw badCursor(
+    sorted || arrival ? 'belongs to another order' : 'is not a cursor from this list',
   );
+}
 
 /**
- * A page of the caller's conversations, newest arrival first, and the cursor of the next page.
+ * A page of the caller's conversations, newest arrival first (or in another order of the
+ * message list's: list-order.ts), and the cursor of the next page.
  * One row per conversation read from `conversations` through the partial index of its folder
  * (inbox, sent, trash; unread and flagged have theirs), keyset on (latest arrival, id): however
  * many messages the mailbox holds, a page is an index range scan and, for its rows only, a few
  * index lookups for the latest message, the participants and the accounts. An account filter
- * checks each conversation for a message of that account (an index lookup each).
+ * checks each conversation for a message of that account (an index lookup each). The other
+ * orders page the same way on their key's index (outside the trash).
  */
 export async function conversationList(
   prisma: Db,
@@ -48,8 +75,8 @@ export async function conversationList(
   request: ConversationListQuery,
 ): Promise<ConversationList> {
   const { cursor, limit = 50, folder = 'inbox' } = request;
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (after === null || after?.rank !== undefined) throw badCursor();
+  const sort = keyedSort(request.sort);
+  const after = cursor === undefined ? undefined : readCursor(cursor, sort);
   const trash = folder === 'trash';
   const at = trash ? Prisma.sql`c."trashLatestAt"` : Prisma.sql`c."latestAt"`;
   const inFolder = trash
@@ -63,6 +90,8 @@ export async function conversationList(
         ? Prisma.sql`c."sentCount" > 0`
         : Prisma.sql`c."trashCount" > 0`,
   ];
+  // The keys' indexes hold the conversations with messages outside the trash: say so.
+  if (sort && !trash) where.push(Prisma.sql`c."messageCount" > 0`);
   // Outside the trash the counts are kept in the row; in the trash they are read per row below.
   if (request.unread && !trash) where.push(Prisma.sql`c."unreadCount" > 0`);
   if (request.flagged && !trash) where.push(Prisma.sql`c."flaggedCount" > 0`);
@@ -76,7 +105,10 @@ export async function conversationList(
         ${request.unread ? Prisma.sql`AND NOT m.seen` : Prisma.empty}
         ${request.flagged ? Prisma.sql`AND m.flagged` : Prisma.empty})`);
   }
-  if (after) {
+  const key = sort && conversationKey(sort, trash);
+  if (after && 'sort' in after) {
+    where.push(conversationAfter(after, key!));
+  } else if (after) {
     where.push(
       Prisma.sql`(${at}, c.id) < (${after.at.toISOString()}::timestamp, ${after.id}::uuid)`,
     );
@@ -87,12 +119,13 @@ export async function conversationList(
     : Prisma.sql`c."messageCount", c."unreadCount",
                  c."flaggedCount" > 0 AS flagged, c."attachmentCount" > 0 AS "hasAttachments"`;
   const statement = Prisma.sql`
-    SELECT c.id, c.subject, c.at, ${counts},
+    SELECT c.id, c.subject, c.at, ${sort ? Prisma.sql`c."sortKey",` : Prisma.empty} ${counts},
            latest.id AS "latestMessageId", latest.snippet,
            people.participants, accounts."accountIds"
-      FROM (SELECT c.*, ${at} AS at FROM conversations c
+      FROM (SELECT c.*, ${at} AS at${sort ? Prisma.sql`, ${key} AS "sortKey"` : Prisma.empty}
+              FROM conversations c
              WHERE ${Prisma.join(where, ' AND ')}
-             ORDER BY ${at} DESC, c.id DESC
+             ORDER BY ${sort ? conversationOrderBy(sort, key!, Prisma.sql`c.id`) : Prisma.sql`${at} DESC, c.id DESC`}
              LIMIT ${limit + 1}) c
      CROSS JOIN LATERAL (
        SELECT m.id, m.snippet FROM messages m
@@ -123,7 +156,7 @@ export async function conversationList(
                 WHERE m."conversationId" = c.id AND ${inFolder} LIMIT 10000) r) tc`
          : Prisma.empty
      }
-     ORDER BY c.at DESC, c.id DESC`;
+     ORDER BY ${sort ? conversationOrderBy(sort, Prisma.sql`c."sortKey"`, Prisma.sql`c.id`) : Prisma.sql`c.at DESC, c.id DESC`}`;
   const { rows } = await poolOf(prisma).query<Row>({
     text: statement.text,
     values: statement.values,
@@ -133,8 +166,17 @@ export async function conversationList(
   const last = page.at(-1);
   return {
     items: page.map(toItem),
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+    nextCursor: rows.length > limit && last ? nextCursor(last, sort) : null,
   };
+}
+
+function nextCursor(last: Row, sort: KeyedSort | undefined): string {
+  if (!sort) return encodeCursor({ at: last.at, id: last.id });
+  return encodeSortedCursor({
+    sort,
+    key: conversationCursorKey(sort, last.sortKey ?? null),
+    id: last.id,
+  });
 }
 
 function toItem(row: Row): ConversationListItem {

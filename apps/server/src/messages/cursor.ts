@@ -46,7 +46,8 @@ export function decodeCursor(text: string): MessageCursor | null {
 /**
  * Where a page of the list in another order ended (messages/list-order.ts): the order, the last
  * message's key in it (the Date header's epoch milliseconds, the sender key, the size, as text)
- * and its id. Written as [order, key, id], so it never reads as a cursor of the other kind.
+ * and its id (the conversation list writes the same for its conversations). Written as
+ * [order, key, id], so it never reads as a cursor of the other kind.
  */
 export interface SortedCursor {
   sort: 'date' | 'sender' | 'size';
@@ -59,7 +60,8 @@ export const SENDER_KEY_LENGTH = 200;
 const SORTED_KEY: Record<SortedCursor['sort'], (key: string) => boolean> = {
   date: (key) => /^-?\d{1,15}$/.test(key) && Number(key) >= EARLIEST && Number(key) <= LATEST,
   sender: (key) => [...key].length <= SENDER_KEY_LENGTH,
-  size: (key) => /^\d{1,10}$/.test(key) && Number(key) <= 2 ** 31 - 1,
+  // A conversation's size is its messages' together: up to a safe integer, not int's range.
+  size: (key) => /^\d{1,15}$/.test(key),
 };
 
 export function encodeSortedCursor(cursor: SortedCursor): string {

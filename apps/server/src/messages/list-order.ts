@@ -13,9 +13,10 @@ export const keyedSort = (sort: MessageSort | undefined): KeyedSort | undefined 
  * A row's sender as the list sorts it: the name, else the address, folded as search folds text
  * (Álvaro next to alice, not after Zoë under the C collation) and cut short. The index
  * messages_userId_sender_id_idx (migration list_sort_indexes) is this very expression: change
- * both together, or the sort falls back to sorting all of a user's messages.
+ * both together, or the sort falls back to sorting all of a user's messages. A conversation's
+ * senderKey (migration conversation_sort_keys) is the same expression over its latest message.
  */
-const SENDER_KEY = Prisma.sql`left(popgate_search_fold(coalesce(nullif(m."fromName", ''), m."fromAddress")), ${Prisma.raw(String(SENDER_KEY_LENGTH))})`;
+export const SENDER_KEY = Prisma.sql`left(popgate_search_fold(coalesce(nullif(m."fromName", ''), m."fromAddress")), ${Prisma.raw(String(SENDER_KEY_LENGTH))})`;
 
 interface KeyedOrder {
   /** The key's SQL over `messages m`, and the type a cursor's key is cast to. */
@@ -28,7 +29,8 @@ interface KeyedOrder {
 const ORDERS: Record<KeyedSort, KeyedOrder> = {
   date: { key: Prisma.sql`m.date`, cast: Prisma.sql`timestamp`, descending: true },
   sender: { key: SENDER_KEY, cast: Prisma.sql`text`, descending: false },
-  size: { key: Prisma.sql`m.size`, cast: Prisma.sql`int`, descending: true },
+  // bigint: a cursor's size may be a conversation's total too (cursor.ts), beyond int's range.
+  size: { key: Prisma.sql`m.size`, cast: Prisma.sql`bigint`, descending: true },
 };
 
 /** ORDER BY for a keyed order: the key, then the id, both the same way. */
