@@ -1,10 +1,10 @@
 import { Pop3Server } from '@popgate/pop3-server';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkAccount } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { syncAccount } from '../src/sync/account-sync';
 import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
+import { statementsDuring } from './support/statements';
 import { testSyncContext } from './support/sync-context';
 
 let database: { name: string; url: string };
@@ -23,24 +23,6 @@ afterAll(async () => {
   await prisma?.$disconnect();
   if (database) await dropDatabase(database.name);
 });
-
-/** The SQL statements sent while `work` runs, through node-postgres (Prisma's adapter included). */
-async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [first] = args;
-    const text = typeof first === 'string' ? first : (first as { text?: string })?.text;
-    if (text) sent.push(text);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-  return sent;
-}
 
 describe('a check of a mailbox that has not changed', () => {
   it('does not write the server capabilities again when they are as stored', async () => {

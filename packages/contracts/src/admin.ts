@@ -72,6 +72,12 @@ export const AdminAccount = Type.Object({
   auth: AuthMethod,
   /** The account's OAuth2 link (provider, last refresh), or null; never a token. */
   oauth: Nullable(OAuthGrantSummary),
+  /**
+   * Checks that found nothing to do since `unchangedSince` (the last recorded run): they are
+   * counted, not listed among the sync runs.
+   */
+  unchangedPolls: Type.Integer(),
+  unchangedSince: Nullable(Type.String()),
 });
 export type AdminAccount = Static<typeof AdminAccount>;
 
@@ -137,6 +143,8 @@ export const SyncRunOut = Type.Object({
   deletedOnServer: Type.Integer(),
   errorCode: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
+  /** Checks of the account that found nothing to do between the run before and this one. */
+  unchangedBefore: Type.Integer(),
 });
 export type SyncRunOut = Static<typeof SyncRunOut>;
 

@@ -4,7 +4,9 @@ import type { Pop3Account, Policy, Prisma } from '../generated/prisma/client';
 import { parseMessage } from '../mail/parse-message';
 import { mayDeleteAnything, messagesToDelete } from './deletion-policy';
 import { classifyFailure, SessionEndedError, type SyncFailure } from './failure';
-import { identifyMessages, type ServerMessage } from './identify-messages';
+import { identifyMessages, readUidls, type ServerMessage } from './identify-messages';
+import { listingDigest } from './listing-digest';
+import { endSession } from './session-end';
 import { nextSyncDelaySeconds } from './next-sync';
 import { withJitter } from './jitter';
 import { headerOf, partialNotice } from './partial-message';
@@ -31,6 +33,8 @@ export interface SyncResult {
   deferred?: true;
   /** Another process took the account over (this one was held up past its lease): nothing recorded. */
   leaseLost?: true;
+  /** The session's end let the account's lease go: the caller has nothing left to release. */
+  released?: true;
 }
 
 export interface SyncOptions {
@@ -42,6 +46,8 @@ export interface SyncOptions {
    * after it ran out. Without it (tests, tools) writes are not fenced.
    */
   lease?: SessionLease;
+  /** Claimed for a "check now": the owner hears how it ended even when nothing changed. */
+  requested?: boolean;
 }
 
 /**
@@ -75,6 +81,7 @@ export async function syncAccount(
 ): Promise<SyncResult> {
   const { prisma } = ctx;
   const { lease } = options;
+  const startedAt = new Date();
   // Independent statements go together: a poll of an unchanged mailbox is mostly round trips.
   const [account, policy] = await Promise.all([
     prisma.pop3Account.findUniqueOrThrow({ where: { id: accountId } }),
@@ -92,19 +99,22 @@ export async function syncAccount(
     alongside.push(work);
     return work;
   };
-  // Recorded while the connection opens; awaited before anything else of this session is said.
-  // The run only once the fenced status write went through: a stale session records nothing.
-  const started = meanwhile(
-    setStatus(ctx, account, lease, { status: 'syncing' }).then(
-      async () =>
-        [await prisma.syncRun.create({ data: { accountId, instanceId: ctx.instanceId } })] as const,
-    ),
-  );
-  let freshRead: Promise<AccountNow | null> | undefined;
+  // The stored UIDLs are read while connecting only when there is no listing to compare with:
+  // a mailbox listed as at the last complete check needs none of them.
+  let storedRead = account.listingDigest
+    ? undefined
+    : meanwhile(readStoredUidls(prisma, accountId));
+  // The claim counted the account at the address its last session dialled, under that address's
+  // cap: dialling it again needs no second admission (and no statement).
+  const admit =
+    options.admit &&
+    ((address: string) =>
+      address === account.serverAddress ? Promise.resolve(true) : options.admit!(address));
+  /** The sync_runs row, created once the session has mail to fetch. */
+  let runId: string | null = null;
+  let digest: string | null = null;
   try {
-    // Read while connecting: nothing else changes it, this session holds the account's lock.
-    const storedRead = meanwhile(readStoredUidls(prisma, accountId));
-    client = await connectAccount(ctx, account, policy, session, options.admit);
+    client = await connectAccount(ctx, account, policy, session, admit);
     // Written only when it changed: most checks find the server as it was.
     const server = asStored({ capabilities: client.capabilities, serverInfo: client.serverInfo() });
     const serverRecorded = isDeepStrictEqual(withoutChallenge(server), {
@@ -118,10 +128,29 @@ export async function syncAccount(
             serverInfo: server.serverInfo as object,
           }),
         );
-    const stored = await storedRead;
-    let { messages: listing, fresh } = await identifyMessages(client, stored);
+    const uids = await readUidls(client);
+    const listed =
+      uids &&
+      listingDigest(
+        account,
+        uids.map((entry) => entry.uid),
+      );
+    let stored: StoredUidls;
+    let listing: ServerMessage[];
+    let fresh: ServerMessage[];
+    if (listed !== null && listed === account.listingDigest) {
+      // Listed as at the last check that ended with everything stored: nothing new, nothing gone.
+      listing = uids!.map(({ number, uid }) => ({ number, uidl: uid, size: null }));
+      fresh = [];
+      stored = storedAsListed(listing);
+    } else {
+      stored = await (storedRead ??= meanwhile(readStoredUidls(prisma, accountId)));
+      ({ messages: listing, fresh } = await identifyMessages(client, stored, uids));
+    }
     await serverRecorded;
-    await started;
+    // Only a check with mail to fetch says so ("syncing") and is recorded from its start: the
+    // fenced status write goes first, so a stale session records nothing.
+    if (fresh.length > 0) runId = await startRun(ctx, account, lease, startedAt);
     // Listed messages that were stored before this session.
     let listedStored = listing.length - fresh.length;
     const storedNow = new Set<string>();
@@ -144,12 +173,8 @@ export async function syncAccount(
     result.deletedOnServer = await deleteByPolicy(ctx, client, account, listing, lease);
     if (result.deletedOnServer > 0) {
       // QUIT would apply the DELE marks: not if the account was switched off or removed meanwhile.
-      freshRead = readAccountNow(ctx, accountId);
-      const ended = endedBecause(await freshRead);
+      const ended = endedBecause(await readAccountNow(ctx, accountId));
       if (ended) throw new SessionEndedError(ended);
-    } else {
-      // What scheduling needs is read while the server closes the session.
-      freshRead = meanwhile(readAccountNow(ctx, accountId));
     }
     // QUIT applies the DELE marks: never once another process may have the account.
     lease?.assertHeld();
@@ -159,6 +184,9 @@ export async function syncAccount(
       lease?.assertHeld();
       await markDeletedAfterQuit(ctx, account);
     }
+    // Every message listed is stored now; a listing without what QUIT deleted is not known yet.
+    if (result.deletedOnServer === 0) digest = listingDigest(account, uidlsOf(listing));
+    await Promise.all(alongside);
     result.ok = true;
   } catch (error) {
     // Drop, never QUIT: whatever this session marked for deletion is forgotten by the server.
@@ -170,33 +198,16 @@ export async function syncAccount(
       return { ...result, leaseLost: true };
     }
     if (error instanceof SessionDeferredError) {
+      // Nothing was written; the admission let the lease go already.
       deadline.clear();
-      return defer(ctx, account, started, result, lease);
+      return { ...result, deferred: true, released: true };
     }
     result.failure = classifyFailure(cause);
     ctx.log.warn({ accountId, code: result.failure.code, err: error }, 'sync failed');
   }
   deadline.clear();
-  // A run that could not be recorded failed the session above (it was awaited there): say so.
-  const [run] = await started;
-  await finish(ctx, account, policy, run.id, result, client, freshRead, lease);
+  await finish(ctx, account, policy, { startedAt, runId, digest }, result, client, options);
   return result;
-}
-
-/** A session that never dialled leaves no trace: no run, and the account's status as it was. */
-async function defer(
-  ctx: SyncContext,
-  account: Pop3Account,
-  started: Promise<readonly [{ id: string }]>,
-  result: SyncResult,
-  lease: SessionLease | undefined,
-): Promise<SyncResult> {
-  const [run] = await started;
-  await Promise.all([
-    ctx.prisma.syncRun.delete({ where: { id: run.id } }),
-    setStatus(ctx, account, lease, { status: account.status }),
-  ]);
-  return { ...result, deferred: true };
 }
 
 /** Why a session must not go on, from the account as it stands now; null when it may. */
@@ -452,15 +463,11 @@ async function writeAccount(
   else await ctx.prisma.pop3Account.update({ where: { id: accountId }, data });
 }
 
-async function setStatus(
+async function publishStatus(
   ctx: SyncContext,
   account: Pop3Account,
-  lease: SessionLease | undefined,
   data: { status: Pop3Account['status']; lastError?: string | null; lastErrorCode?: string | null },
-  /** More columns to write in the same statement. */
-  alongside: { lastSyncAt?: Date; failureCount?: number; nextSyncAt?: Date } = {},
 ): Promise<void> {
-  await writeAccount(ctx, account.id, lease, { ...data, ...alongside });
   await ctx.events.publish(account.userId, 'account.status', {
     accountId: account.id,
     status: data.status,
@@ -471,61 +478,91 @@ async function setStatus(
 }
 
 /**
- * The account as it stands at the end of a session (the user may have changed it meanwhile);
- * null when it was removed.
+ * A session with mail to fetch: the account shows "syncing" (the owner's app says it is checking),
+ * and the session is recorded from its start, so that one cut short stays visible as running.
+ */
+async function startRun(
+  ctx: SyncContext,
+  account: Pop3Account,
+  lease: SessionLease | undefined,
+  startedAt: Date,
+): Promise<string> {
+  await writeAccount(ctx, account.id, lease, { status: 'syncing' });
+  const [run] = await Promise.all([
+    ctx.prisma.syncRun.create({
+      data: {
+        accountId: account.id,
+        instanceId: ctx.instanceId,
+        startedAt,
+        unchangedBefore: account.unchangedPolls,
+      },
+      select: { id: true },
+    }),
+    publishStatus(ctx, account, { status: 'syncing' }),
+  ]);
+  return run.id;
+}
+
+/** The stored state a listing equal to the last complete check's stands for. */
+function storedAsListed(listing: ServerMessage[]): StoredUidls {
+  const onServer = uidlsOf(listing);
+  let all: Set<string> | undefined;
+  return {
+    get all() {
+      return (all ??= new Set(onServer));
+    },
+    onServer,
+    deletePending: [],
+    count: onServer.length,
+  };
+}
+
+const uidlsOf = (listing: ServerMessage[]) => listing.map((m) => m.uidl);
+
+/**
+ * The account as it stands now (the user may have changed it during the session); null when it
+ * was removed.
  */
 function readAccountNow(ctx: SyncContext, accountId: string) {
   return ctx.prisma.pop3Account.findUnique({
     where: { id: accountId },
-    include: { user: { select: { activeUntil: true, disabled: true } } },
+    select: { disabled: true, user: { select: { disabled: true } } },
   });
 }
 type AccountNow = NonNullable<Awaited<ReturnType<typeof readAccountNow>>>;
 
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+/**
+ * Ends the session in one fenced statement (see endSession); a session that fetched mail, deleted
+ * some or failed is recorded as a sync_runs row, every other one only counted on the account. The
+ * owner hears of the account's status when it changed, or when they asked for the check.
+ */
 async function finish(
   ctx: SyncContext,
   account: Pop3Account,
   policy: Policy,
-  runId: string,
+  session: { startedAt: Date; runId: string | null; digest: string | null },
   result: SyncResult,
   client: Pop3Client | undefined,
-  freshRead: Promise<AccountNow | null> = readAccountNow(ctx, account.id),
-  lease?: SessionLease,
+  options: SyncOptions,
 ): Promise<void> {
-  const fresh = await freshRead;
-  // Removed meanwhile: its runs went with it, and there is nothing left to schedule.
-  if (!fresh) return;
+  const { lease } = options;
   // Real time for scheduling and records; ctx.clock only decides how old mail is.
   const now = new Date();
-  const failures = result.ok ? 0 : fresh.failureCount + 1;
-  const ownerActive = fresh.user.activeUntil !== null && fresh.user.activeUntil > now;
-  const delay = nextSyncDelaySeconds(
-    {
-      pollSeconds: fresh.pollSeconds,
-      minPollSeconds: policy.minPollSeconds,
-      loginDelaySeconds: client?.capabilities.loginDelaySeconds ?? null,
-    },
-    result.ok ? { ok: true } : { ok: false, failure: result.failure!, failures },
-    ownerActive,
-  );
-  const recordRun = () =>
-    ctx.prisma.syncRun.update({
-      where: { id: runId },
-      data: {
-        endedAt: now,
-        outcome: result.ok ? 'ok' : result.newMessages > 0 ? 'partial' : 'failed',
-        newMessages: result.newMessages,
-        bytes: BigInt(result.bytes),
-        deletedOnServer: result.deletedOnServer,
-        errorCode: result.failure?.code ?? null,
-        error: result.failure?.message ?? null,
-      },
-    });
-  const schedule = {
-    lastSyncAt: now,
-    failureCount: failures,
-    // null: stopped until the user changes the account; the scheduler skips it by status.
-    nextSyncAt: new Date(now.getTime() + withJitter(delay ?? 365 * 24 * 3600) * 1000),
+  const failures = result.ok ? 0 : account.failureCount + 1;
+  const settings = {
+    pollSeconds: account.pollSeconds,
+    minPollSeconds: policy.minPollSeconds,
+    loginDelaySeconds: client?.capabilities.loginDelaySeconds ?? null,
+  };
+  const outcome = result.ok
+    ? ({ ok: true } as const)
+    : ({ ok: false, failure: result.failure!, failures } as const);
+  // null: stopped until the user changes the account; the scheduler skips it by status.
+  const due = (ownerActive: boolean) => {
+    const delay = nextSyncDelaySeconds(settings, outcome, ownerActive);
+    return new Date(now.getTime() + withJitter(delay ?? YEAR_SECONDS) * 1000);
   };
   const status = result.ok
     ? { status: 'ok' as const, lastError: null, lastErrorCode: null }
@@ -534,7 +571,58 @@ async function finish(
         lastError: result.failure!.message,
         lastErrorCode: result.failure!.code,
       };
-  // The run is recorded once the fenced account write went through.
-  await setStatus(ctx, account, lease, status, schedule);
-  await recordRun();
+  const recorded = session.runId !== null || !result.ok || result.deletedOnServer > 0;
+  const written = await endSession(ctx.prisma, {
+    accountId: account.id,
+    token: lease?.token ?? null,
+    at: now,
+    ...status,
+    failureCount: failures,
+    nextDue: { ownerActive: due(true), ownerAway: due(false) },
+    pollSeconds: account.pollSeconds,
+    listingDigest: session.digest,
+    recorded,
+  });
+  if (!written) {
+    // Removed meanwhile (its runs went with it), or another process has it now.
+    const exists = await ctx.prisma.pop3Account.count({ where: { id: account.id } });
+    if (exists > 0 && lease) throw new LeaseLostError();
+    return;
+  }
+  result.released = true;
+  const run = {
+    endedAt: now,
+    outcome: result.ok
+      ? ('ok' as const)
+      : result.newMessages > 0
+        ? ('partial' as const)
+        : ('failed' as const),
+    newMessages: result.newMessages,
+    bytes: BigInt(result.bytes),
+    deletedOnServer: result.deletedOnServer,
+    errorCode: result.failure?.code ?? null,
+    error: result.failure?.message ?? null,
+  };
+  const changed =
+    session.runId !== null ||
+    status.status !== account.status ||
+    status.lastErrorCode !== account.lastErrorCode ||
+    status.lastError !== account.lastError;
+  await Promise.all([
+    session.runId !== null
+      ? ctx.prisma.syncRun.update({ where: { id: session.runId }, data: run, select: { id: true } })
+      : recorded
+        ? ctx.prisma.syncRun.create({
+            data: {
+              ...run,
+              accountId: account.id,
+              instanceId: ctx.instanceId,
+              startedAt: session.startedAt,
+              unchangedBefore: account.unchangedPolls,
+            },
+            select: { id: true },
+          })
+        : null,
+    changed || options.requested ? publishStatus(ctx, account, status) : null,
+  ]);
 }

@@ -34,8 +34,10 @@ const headerDigest = (headers: Buffer) =>
 export async function identifyMessages(
   client: Pop3Client,
   stored: KnownMessages = { all: new Set(), onServer: [] },
+  /** The UIDL listing when the caller read it already (readUidls); undefined: it is read here. */
+  listed?: MessageUid[] | null,
 ): Promise<Maildrop> {
-  const uids = await readUidls(client);
+  const uids = listed === undefined ? await readUidls(client) : listed;
   if (uids && listedAsStored(uids, stored.onServer)) {
     return {
       messages: uids.map(({ number, uid }) => ({ number, uidl: uid, size: null })),
@@ -114,7 +116,8 @@ function listedTwice(uids: MessageUid[]): Set<string> {
   return twice;
 }
 
-async function readUidls(client: Pop3Client): Promise<MessageUid[] | null> {
+/** The server's UIDL listing; null when it has none (messages are then told apart by TOP). */
+export async function readUidls(client: Pop3Client): Promise<MessageUid[] | null> {
   // A server without CAPA may still know UIDL: ask, and fall back when it says no.
   if (client.capabilities.capaSupported && !client.capabilities.uidl) return null;
   try {

@@ -99,7 +99,10 @@ export async function accountsToStop(
   return stop;
 }
 
-/** Extends a lease this process holds; false when it was lost (expired and taken by another). */
+/**
+ * Extends a lease this process holds; false when it was lost (expired and taken by another) or
+ * let go already (a renewal that arrives after the session's end does not take the account again).
+ */
 export async function renewLease(
   prisma: Db,
   lease: { accountId: string; token: bigint },
@@ -107,7 +110,8 @@ export async function renewLease(
 ): Promise<boolean> {
   const renewed = await prisma.$executeRaw`
     UPDATE pop3_accounts SET "leaseExpiresAt" = now() + make_interval(secs => ${leaseSeconds})
-     WHERE id = ${lease.accountId}::uuid AND "leaseToken" = ${lease.token}`;
+     WHERE id = ${lease.accountId}::uuid AND "leaseToken" = ${lease.token}
+       AND "leaseExpiresAt" IS NOT NULL`;
   return renewed === 1;
 }
 

@@ -206,9 +206,11 @@ export class SyncScheduler {
       },
       (this.options.leaseSeconds * 1000) / 3,
     );
+    let released = false;
     try {
       const result = await syncAccount(this.ctx, accountId, controller.signal, {
         lease,
+        requested: claimed.requested,
         admit: (address) =>
           admitAddress(
             prisma,
@@ -220,6 +222,7 @@ export class SyncScheduler {
             },
           ),
       });
+      released = result.released === true;
       this.onSyncDone?.(accountId, result);
       this.onSessionEnd?.(result);
     } catch (error) {
@@ -231,7 +234,8 @@ export class SyncScheduler {
     } finally {
       clearInterval(renewal);
       clearTimeout(expiry);
-      await releaseLease(prisma, lease).catch(() => {});
+      // The session's end let it go already, in the statement that scheduled the next check.
+      if (!released) await releaseLease(prisma, lease).catch(() => {});
     }
   }
 }

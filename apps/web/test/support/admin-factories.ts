@@ -31,6 +31,8 @@ export function adminAccount(overrides: Partial<AdminAccount> = {}): AdminAccoun
     bytes: 34_000,
     auth: 'auto',
     oauth: null,
+    unchangedPolls: 0,
+    unchangedSince: null,
     ...overrides,
   };
 }

@@ -49,6 +49,8 @@ function toAdminAccount(account: AccountWithOwner, volume: MessageVolume | undef
     bytes: volume?.bytes ?? 0,
     auth: authMethodToApi(account.authMethod),
     oauth: toGrantSummary(account.oauthGrant),
+    unchangedPolls: account.unchangedPolls,
+    unchangedSince: account.unchangedSince?.toISOString() ?? null,
   };
 }
 
@@ -245,6 +247,7 @@ function toSyncRunOut(run: {
   deletedOnServer: number;
   errorCode: string | null;
   error: string | null;
+  unchangedBefore: number;
 }) {
   return {
     ...run,
