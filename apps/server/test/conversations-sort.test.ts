@@ -220,7 +220,7 @@ describe('the conversation list in the message list’s orders', () => {
       ['', bySize.nextCursor!],
       ['sort=size', 'not-a-cursor'],
       ['sort=size', Buffer.from(JSON.stringify(['size', '1; DROP', 'x'])).toString('base64url')],
-    ]) {
+    ] as const) {
       const response = await client.get(
         `/api/conversations?${query}&cursor=${encodeURIComponent(cursor)}`,
       );

@@ -74,6 +74,25 @@ export async function conversationList(
   userId: string,
   request: ConversationListQuery,
 ): Promise<ConversationList> {
+  const { limit = 50 } = request;
+  const sort = keyedSort(request.sort);
+  const { rows } = await poolOf(prisma).query<Row>({
+    ...conversationListStatement(userId, request),
+    types: utcTimestamps,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last ? nextCursor(last, sort) : null,
+  };
+}
+
+/** The statement of one page (one row more than the page), as node-postgres takes it. */
+export function conversationListStatement(
+  userId: string,
+  request: ConversationListQuery,
+): { text: string; values: unknown[] } {
   const { cursor, limit = 50, folder = 'inbox' } = request;
   const sort = keyedSort(request.sort);
   const after = cursor === undefined ? undefined : readCursor(cursor, sort);
@@ -157,17 +176,7 @@ export async function conversationList(
          : Prisma.empty
      }
      ORDER BY ${sort ? conversationOrderBy(sort, Prisma.sql`c."sortKey"`, Prisma.sql`c.id`) : Prisma.sql`c.at DESC, c.id DESC`}`;
-  const { rows } = await poolOf(prisma).query<Row>({
-    text: statement.text,
-    values: statement.values,
-    types: utcTimestamps,
-  });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last ? nextCursor(last, sort) : null,
-  };
+  return { text: statement.text, values: statement.values };
 }
 
 function nextCursor(last: Row, sort: KeyedSort | undefined): string {
