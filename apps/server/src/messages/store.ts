@@ -97,6 +97,8 @@ export async function storeMessages(
   options: {
     /** Runs first in the transaction; throwing rolls it back (the sync's lease check). */
     guard?: (client: pg.PoolClient) => Promise<void>;
+    /** Runs last in the transaction, with the results (an import's labels and states). */
+    then?: (client: pg.PoolClient, results: BatchStoreResult[]) => Promise<void>;
   } = {},
 ): Promise<BatchStoreResult[]> {
   if (batch.length === 0) return [];
@@ -169,13 +171,15 @@ export async function storeMessages(
       );
       existingIds = new Map(existing.map((row) => [row.uidl, row.id]));
     }
-    return hashed.map(({ message }): BatchStoreResult => {
+    const results = hashed.map(({ message }): BatchStoreResult => {
       const row = createdByUidl.get(message.uidl);
       if (row) return { uidl: message.uidl, id: row.id, created: true, row };
       const id = existingIds.get(message.uidl);
       if (id === undefined) throw new Error(`message ${message.uidl} was neither stored nor found`);
       return { uidl: message.uidl, id, created: false };
     });
+    await options.then?.(client, results);
+    return results;
   });
 }
 
