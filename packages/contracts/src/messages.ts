@@ -50,7 +50,7 @@ export const MessageListQuery = Type.Object(
       Type.String({
         maxLength: 500,
         description:
-          'Search with Gmail\'s operators: words, "exact phrases", -excluded, OR, parentheses, from:, to:, cc:, subject:, has:attachment, filename:, is:unread|read|starred, in:inbox|sent|trash|anywhere (replaces folder), account:, before:/after: (YYYY/MM/DD), older_than:/newer_than: (7d, 2m, 1y), larger:/smaller: (10M, 500K). Accents and case are ignored, the last word is matched as a prefix. Results come best match first (subject or sender hits, the words as a phrase), then newest. A query that cannot be read answers 400 INVALID_QUERY with error.position.',
+          'Search with Gmail\'s operators: words, "exact phrases", -excluded, OR, parentheses, from:, to:, cc:, subject:, has:attachment, filename:, is:unread|read|starred, in:inbox|sent|trash|anywhere (replaces folder), account:, label: (a label imported with the mail, "quoted" with spaces; Work finds Work/…), before:/after: (YYYY/MM/DD), older_than:/newer_than: (7d, 2m, 1y), larger:/smaller: (10M, 500K). Accents and case are ignored, the last word is matched as a prefix. Results come best match first (subject or sender hits, the words as a phrase), then newest. A query that cannot be read answers 400 INVALID_QUERY with error.position.',
       }),
     ),
     unread: Type.Optional(
@@ -169,6 +169,8 @@ export const MessageDetail = Type.Evaluate(
       serverState: Type.String(),
       /** The reader chose to always show remote images from this sender. */
       senderTrusted: Type.Boolean(),
+      /** The labels it came with (Gmail's, on import): found with label:. */
+      labels: Type.Array(Type.String()),
       /** Opened with ?q=: the searched words to mark in the text and HTML (folded, as findMatches takes them). */
       searchTerms: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 40 })),
     }),

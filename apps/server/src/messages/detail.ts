@@ -48,6 +48,7 @@ const DETAIL_SELECT = {
     },
     orderBy: { id: 'asc' },
   },
+  labels: { select: { name: true }, orderBy: { name: 'asc' } },
 } as const;
 
 /**
@@ -105,5 +106,6 @@ export async function messageDetail(
     trashed: message.trashedAt !== null,
     serverState: message.serverState,
     senderTrusted,
+    labels: message.labels.map((label) => label.name),
   };
 }

@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import type { Db } from '../db/prisma';
 import { storedBytes } from '../db/bytes';
 import { parseMessage, type ParsedMessage } from '../mail/parse-message';
+import { writeLabels, type MessageLabelling } from '../messages/labels';
 import { storeMessages, type MessageToStore } from '../messages/store';
 import { CommitQueue } from '../sync/commit-queue';
 import type { ImportItem } from './import-item';
 import { readMbox } from './mbox-reader';
+import { labelEffects, type LabelEffects } from './takeout-labels';
 import { readZip } from './zip-reader';
 
 export interface ImportProblem {
@@ -42,6 +44,8 @@ interface Parsed {
   raw: Buffer;
   sha: string;
   parsed: ParsedMessage;
+  /** Google Takeout's labels (X-GM-LABELS), when the message has them. */
+  labels: LabelEffects | null;
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -134,6 +138,7 @@ export async function importMailbox(prisma: Db, options: ImportOptions): Promise
       sameIds.map((m) => `${m.messageId} ${bodyDigest(storedBytes(m.bytes))}`),
     );
     const toStore: MessageToStore[] = [];
+    const labelled: Array<LabelEffects | null> = [];
     for (const item of items) {
       const id = item.parsed.messageId;
       if (storedShas.has(item.sha) || (id && storedBodies.has(`${id} ${bodyDigest(item.raw)}`))) {
@@ -154,8 +159,21 @@ export async function importMailbox(prisma: Db, options: ImportOptions): Promise
         },
         parsed: item.parsed,
       });
+      labelled.push(item.labels);
     }
-    for (const result of await storeMessages(prisma, toStore)) {
+    // Labels and the states they name are written with the messages, in their transaction.
+    const results = await storeMessages(prisma, toStore, {
+      then: (client, created) =>
+        writeLabels(
+          client,
+          options.userId,
+          created.flatMap((result, index): MessageLabelling[] => {
+            const effects = labelled[index];
+            return result.created && effects ? [{ messageId: result.id, ...effects }] : [];
+          }),
+        ),
+    });
+    for (const result of results) {
       if (result.created) summary.imported++;
       else summary.duplicates++;
     }
@@ -183,7 +201,10 @@ export async function importMailbox(prisma: Db, options: ImportOptions): Promise
       continue;
     }
     seen.add(sha);
-    await queue.add({ raw: item.raw, sha, parsed: await parseMessage(item.raw) }, item.raw.length);
+    await queue.add(
+      { raw: item.raw, sha, parsed: await parseMessage(item.raw), labels: labelEffects(item.raw) },
+      item.raw.length,
+    );
   }
   await queue.flush();
   return summary;

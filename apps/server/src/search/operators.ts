@@ -12,6 +12,7 @@ export const OPERATOR_NAMES = [
   'is',
   'in',
   'account',
+  'label',
   'before',
   'after',
   'older_than',
@@ -166,6 +167,8 @@ export function operatorNode({ name, value, quoted, position, typing }: Operator
       };
     case 'account':
       return { kind: 'account', value };
+    case 'label':
+      return { kind: 'label', value: value.replace(/\s+/g, ' ').trim() };
     case 'before':
     case 'after':
       return { kind: 'date', op: name, at: { day: day(value, position) } };

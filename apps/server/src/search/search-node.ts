@@ -37,6 +37,12 @@ export interface AccountNode {
 }
 
 /** before:/after: a day (UTC midnight); older_than:/newer_than: a span back from now. */
+/** label: — a label the message came with (Takeout's), or one nested in it (Work finds Work/X). */
+export interface LabelNode {
+  kind: 'label';
+  value: string;
+}
+
 export interface DateNode {
   kind: 'date';
   /** before: date < at; after: date >= at. */
@@ -66,4 +72,13 @@ export interface NotNode {
 }
 
 export type SearchNode =
-  TextNode | FlagNode | FolderNode | AccountNode | DateNode | SizeNode | AndNode | OrNode | NotNode;
+  | TextNode
+  | FlagNode
+  | FolderNode
+  | AccountNode
+  | LabelNode
+  | DateNode
+  | SizeNode
+  | AndNode
+  | OrNode
+  | NotNode;

@@ -127,6 +127,12 @@ function predicate(node: SearchNode, userId: string): Prisma.Sql {
              OR lower(a.host) LIKE lower(${pattern}::text)
              OR lower(a.username) LIKE lower(${pattern}::text)))`;
     }
+    case 'label':
+      // Folded as the labels' keys are (messages/labels.ts); a parent label finds its nested ones.
+      return Prisma.sql`m.id IN (SELECT l."messageId" FROM message_labels l
+         WHERE l."userId" = ${userId}::uuid
+           AND (l.key = popgate_search_fold(${node.value}::text)
+             OR starts_with(l.key, popgate_search_fold(${node.value}::text) || '/')))`;
     case 'date': {
       const at =
         'day' in node.at

@@ -9,13 +9,21 @@ import { createPrismaClient } from '../../src/db/prisma';
 import { loadSecretKey } from '../../src/secret-key';
 
 /**
- * A Popgate app on this run's migrated test database, with its own data folder. `env` adds
- * configuration, e.g. { POPGATE_ALLOW_PRIVATE_NETWORKS: 'true' } to reach servers on 127.0.0.1.
+ * A Popgate app on this run's migrated test database, with its own data folder (or `dataDir`,
+ * shared as processes on one host share it). `env` adds configuration, e.g.
+ * { POPGATE_ALLOW_PRIVATE_NETWORKS: 'true' } to reach servers on 127.0.0.1. `connections`: the
+ * pool's size (the embedded database takes one, as Popgate opens it).
  */
 export async function testApp(
-  options: { databaseUrl?: string; webRoot?: string; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string;
+    webRoot?: string;
+    env?: Record<string, string>;
+    dataDir?: string;
+    connections?: number;
+  } = {},
 ) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-app-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-app-'));
   const url = options.databaseUrl ?? inject('databaseUrl');
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -23,7 +31,7 @@ export async function testApp(
     DATABASE_URL: url,
     POPGATE_DATA_DIR: dataDir,
   });
-  const prisma = createPrismaClient(url, 4);
+  const prisma = createPrismaClient(url, options.connections ?? 4);
   const db: Database = {
     prisma,
     url,
@@ -45,7 +53,7 @@ export async function testApp(
     async close() {
       await app.close();
       await db.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

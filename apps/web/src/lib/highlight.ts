@@ -45,6 +45,7 @@ const KNOWN = new Set([
   'is',
   'in',
   'account',
+  'label',
   'before',
   'after',
   'older_than',

@@ -23,6 +23,7 @@ const OPERATORS: SearchSuggestion[] = [
   { text: 'in:trash', hint: 'the trash', complete: true },
   { text: 'in:anywhere', hint: 'everywhere, trash too', complete: true },
   { text: 'account:', hint: 'one account', complete: false },
+  { text: 'label:', hint: "a label (Gmail's, imported)", complete: false },
   { text: 'after:', hint: 'YYYY/MM/DD', complete: false },
   { text: 'before:', hint: 'YYYY/MM/DD', complete: false },
   { text: 'newer_than:', hint: '7d, 2m, 1y', complete: false },
