@@ -10,14 +10,14 @@
 //   SCALE_BENCH_SMOKE=1 npm run bench scale              200 accounts, interval 20 s, ~2 minutes
 // Other settings: SCALE_BENCH_WARMUP_SECONDS (default: the interval), SCALE_BENCH_WINDOW_SECONDS
 // (300; smoke 60), SCALE_BENCH_DELAY_MS (100), SCALE_BENCH_INTERVAL_SECONDS (300; smoke 20).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { generateSelfSignedCert } from '@popgate/pop3-server';
+import { applyMigrations } from '../../apps/server/src/db/migrations';
 import {
   allowAnyPort,
-  createMigratedDatabase,
+  createDatabase,
   dropDatabase,
   serverUrl,
 } from '../../apps/server/test/support/databases';
@@ -33,7 +33,7 @@ import {
   parseMetrics,
   peakRssMb,
 } from './measure';
-import { buildServer, startPopgateProcess } from './popgate-process';
+import { prepareServerAtHead, startPopgateProcess } from './popgate-process';
 import { seedAccounts } from './seed';
 
 interface Configuration {
@@ -103,12 +103,25 @@ interface Row {
   loadAverage: string;
 }
 
+/** Set by SIGINT/SIGTERM: the configuration running stops and cleans up (processes, database). */
+let interrupted: (() => void) | undefined;
+const stopped = new Promise<void>((resolve) => (interrupted = resolve));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`${signal}: stopping`);
+    interrupted?.();
+  });
+}
+const wait = (ms: number) =>
+  Promise.race([sleep(ms), stopped.then(() => Promise.reject(new Error('interrupted')))]);
+
 async function runConfiguration(config: Configuration): Promise<Row> {
-  const database = await createMigratedDatabase('popgate_bench_scale');
+  const database = await createDatabase('popgate_bench_scale');
   const monitor = new pg.Client({ connectionString: serverUrl() });
   const inDatabase = new pg.Client({ connectionString: database.url });
   const cleanup: Array<() => Promise<unknown>> = [];
   try {
+    await applyMigrations(database.url, server.migrationsDir);
     await allowAnyPort(database.url);
     await monitor.connect();
     await inDatabase.connect();
@@ -138,6 +151,7 @@ async function runConfiguration(config: Configuration): Promise<Row> {
       password: PASSWORD,
       secretKey,
       spreadSeconds: INTERVAL,
+      storedMessages: DEFAULT_MAILBOX_CLOCK.initial,
     });
     await inDatabase.query(`UPDATE pop3_accounts SET "pollSeconds" = $1`, [INTERVAL]);
     console.log(
@@ -145,7 +159,11 @@ async function runConfiguration(config: Configuration): Promise<Row> {
     );
     const popgates: Array<Awaited<ReturnType<typeof startPopgateProcess>>> = [];
     for (let i = 0; i < config.processes; i++) {
-      const popgate = await startPopgateProcess({ databaseUrl: database.url, secretKey });
+      const popgate = await startPopgateProcess({
+        serverDir: server.dir,
+        databaseUrl: database.url,
+        secretKey,
+      });
       cleanup.push(() => popgate.stop());
       popgates.push(popgate);
     }
@@ -157,7 +175,7 @@ async function runConfiguration(config: Configuration): Promise<Row> {
       );
 
     for (let waited = 0; waited < WARMUP; waited += 30) {
-      await sleep(Math.min(30, WARMUP - waited) * 1000);
+      await wait(Math.min(30, WARMUP - waited) * 1000);
       const pages = await scrape();
       console.log(
         `  warm-up ${Math.min(WARMUP, waited + 30)}/${WARMUP} s: ${polled(pages, 'ok')} polls ok, ${polled(pages, 'failed')} failed, backlog ${metricSum(pages[0]!, 'popgate_sync_accounts_due')}, load ${loadAverage()}`,
@@ -176,7 +194,7 @@ async function runConfiguration(config: Configuration): Promise<Row> {
     const connections: number[] = [];
     const backlog: number[] = [];
     while (Date.now() - before.at < WINDOW * 1000) {
-      await sleep(Math.min(SAMPLE_MS, WINDOW * 1000 - (Date.now() - before.at)));
+      await wait(Math.min(SAMPLE_MS, WINDOW * 1000 - (Date.now() - before.at)));
       connections.push(await connectionsTo(monitor, database.name));
       backlog.push(
         metricSum(parseMetrics(await popgates[0]!.metrics()), 'popgate_sync_accounts_due'),
@@ -266,11 +284,11 @@ const chosen = smoke
       })
     : CONFIGURATIONS;
 
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+const server = prepareServerAtHead();
+const { commit } = server;
 console.log(
-  `bench/scale at ${commit}: interval ${INTERVAL} s, answers ${DELAY_MS} ms late, warm-up ${WARMUP} s, window ${WINDOW} s; load ${loadAverage()}`,
+  `bench/scale at ${commit} (the server as committed, built in ${server.dir}): interval ${INTERVAL} s, answers ${DELAY_MS} ms late, warm-up ${WARMUP} s, window ${WINDOW} s; load ${loadAverage()}`,
 );
-buildServer();
 const rows: string[] = [];
 for (const config of chosen) {
   console.log(`▶ ${config.name}`);

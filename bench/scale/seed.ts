@@ -17,6 +17,8 @@ export interface ScaleSeed {
   secretKey: Buffer;
   /** First checks are spread evenly over this many seconds from now. */
   spreadSeconds: number;
+  /** Messages 1..n of each mailbox are stored already (the load server's initial ones). */
+  storedMessages: number;
 }
 
 const BATCH = 5000;
@@ -79,6 +81,19 @@ export async function seedAccounts(url: string, seed: ScaleSeed): Promise<void> 
         ],
       );
     }
+    // Each mailbox as its first check left it: the server's first messages stored, status ok;
+    // the window then measures the polls of a running deployment, not the first downloads.
+    await client.query(
+      `INSERT INTO messages (id, "accountId", "userId", uidl, size, subject, "fromName",
+                             "fromAddress", date, snippet, "textBody")
+       SELECT gen_random_uuid(), a.id, a."userId", a.username || '-' || k, 400,
+              'Load message ' || k || ' for ' || a.username, 'Sender ' || k,
+              'sender' || k || '@load.example', timestamp '2026-01-01' + make_interval(mins => k),
+              'Hello ' || a.username, 'Hello ' || a.username || ', this is message ' || k || '.'
+         FROM pop3_accounts AS a, generate_series(1, $1::int) AS k`,
+      [seed.storedMessages],
+    );
+    await client.query(`UPDATE pop3_accounts SET status = 'ok', "lastSyncAt" = now()`);
     await client.query('ANALYZE');
   } finally {
     await client.end();
