@@ -94,8 +94,18 @@ export const MessageList = Type.Object({
           highlights: Type.Optional(SnippetHighlights),
           /** A search's results: where the searched words are in the subject. */
           subjectHighlights: Type.Optional(SnippetHighlights),
-          /** …and in the sender as the list shows it (the name, else the address). */
+          /**
+           * …and in the sender as the list shows it (the name, else the address), from:'s values
+           * too (the whole name when they are in the address behind it).
+           */
           fromHighlights: Type.Optional(SnippetHighlights),
+          /** A to: search's results: the recipients of `to` it found (index) and where, the same way. */
+          toHighlights: Type.Optional(
+            Type.Array(
+              Type.Object({ index: Type.Integer({ minimum: 0 }), ranges: SnippetHighlights }),
+              { maxItems: 10 },
+            ),
+          ),
         }),
       ]),
     ),

@@ -9,6 +9,7 @@ import { poolOf, type Db } from '../db/prisma';
 import { utcTimestamps } from '../db/utc-timestamps';
 import { invalid } from '../domain-errors';
 import { Prisma } from '../generated/prisma/client';
+import { addressMarks, addressTerms, type AddressTerms } from '../search/address-marks';
 import { parseSearch } from '../search/query-parser';
 import { hitSnippet } from '../search/hit-snippet';
 import { searchSql, type SearchSql } from '../search/search-sql';
@@ -91,7 +92,11 @@ export async function messageList(
     ...(after && { after }),
     limit,
   });
-  return listPage(rows, limit, search?.terms ?? [], { searched: search !== null, sort });
+  return listPage(rows, limit, search?.terms ?? [], {
+    searched: search !== null,
+    sort,
+    ...(node && { addresses: addressTerms(node) }),
+  });
 }
 
 /** The cursor of the next page, refused when another list (order, search or not) wrote it. */
@@ -127,33 +132,49 @@ export function listPage(
   rows: readonly ListRow[],
   limit: number,
   terms: readonly string[] = [],
-  options: { searched?: boolean; sort?: KeyedSort | undefined } = {},
+  options: { searched?: boolean; sort?: KeyedSort | undefined; addresses?: AddressTerms } = {},
 ): MessageList {
-  const { sort } = options;
+  const { sort, addresses = { from: [], to: [] } } = options;
   const searched = options.searched ?? rows.some((row) => row.rank !== null);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map((row) => {
       const item = toListItem(row);
-      return searched ? { ...item, ...searchMarks(item, row.hit, terms) } : item;
+      return searched ? { ...item, ...searchMarks(item, row.hit, terms, addresses) } : item;
     }),
     nextCursor: rows.length > limit && last ? nextCursor(last, sort) : null,
   };
 }
 
-/** A search result's snippet around its hit, and where the words are in it, subject and sender. */
+/**
+ * A search result's snippet around its hit, and where the words are in it, subject and sender;
+ * from: and to: values marked in the sender and the recipients (address-marks.ts).
+ */
 function searchMarks(
   item: MessageListItem,
   hit: string | null | undefined,
   terms: readonly string[],
+  addresses: AddressTerms,
 ) {
   const subjectHighlights = findMatches(item.subject, terms, MAX_MARKS);
-  const fromHighlights = findMatches(item.from.name || item.from.address, terms, MAX_MARKS);
+  const shown = item.from.name || item.from.address;
+  const sender = addressMarks(item.from, addresses.from, MAX_MARKS);
+  // from: found only in the address behind the name marks the whole name; else every word's place.
+  const fromHighlights = sender.some((r) => r.start === 0 && r.end === shown.length)
+    ? sender
+    : findMatches(shown, [...terms, ...addresses.from], MAX_MARKS);
+  const toHighlights = (item.to ?? [])
+    .map((recipient, index) => ({
+      index,
+      ranges: addressMarks(recipient, addresses.to, MAX_MARKS),
+    }))
+    .filter((recipient) => recipient.ranges.length > 0);
   return {
     ...hitSnippet(item.snippet, hit, terms),
     ...(subjectHighlights.length > 0 && { subjectHighlights }),
     ...(fromHighlights.length > 0 && { fromHighlights }),
+    ...(toHighlights.length > 0 && { toHighlights }),
   };
 }
 /** At most this many marks in a subject or sender. */
