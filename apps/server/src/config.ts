@@ -30,6 +30,8 @@ export interface Config {
   syncPerHost: { min: number; accountsPerSession: number };
   /** Sessions per user across all processes. */
   syncPerUser: number;
+  /** Rows of sync_runs and events kept at most, whatever their age (housekeeping.ts). */
+  retention: { syncRunsMaxRows: number; eventsMaxRows: number };
   /** How long sanitizing one message's HTML for display may take before its text is shown instead. */
   htmlTimeBudgetMs: number;
   /** HTML above this many bytes is not rendered inline: its text is shown instead. */
@@ -109,6 +111,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ),
     },
     syncPerUser: readInteger(env, 'POPGATE_SYNC_SESSIONS_PER_USER', 2, 1, 64),
+    retention: {
+      syncRunsMaxRows: readInteger(
+        env,
+        'POPGATE_RETENTION_SYNC_RUNS_MAX_ROWS',
+        1_000_000,
+        1000,
+        1_000_000_000,
+      ),
+      eventsMaxRows: readInteger(
+        env,
+        'POPGATE_RETENTION_EVENTS_MAX_ROWS',
+        2_000_000,
+        1000,
+        1_000_000_000,
+      ),
+    },
     htmlTimeBudgetMs: readInteger(env, 'POPGATE_HTML_TIME_BUDGET_MS', 5000, 10, 600_000),
     htmlInlineMaxBytes: readInteger(
       env,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
 import { runHousekeeping } from '../src/maintenance/housekeeping';
+import { PRUNE_BATCH, pruneBeyond, SYNC_RUNS } from '../src/maintenance/prune-beyond';
 import { createMigratedDatabase, dropDatabase } from './support/databases';
 import { userWithAccount } from './support/fixtures';
 
@@ -92,5 +93,55 @@ describe('housekeeping', () => {
     expect(removed.oauthAuthorizations).toBe(1);
     const left = await prisma.oAuthAuthorization.findMany({ where: { sessionId: session.id } });
     expect(left.map((row) => row.stateHash)).toEqual(['in-progress']);
+  });
+});
+
+describe('housekeeping by size', () => {
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  const runs = (accountId: string, count: number, firstMinutesAgo: number) =>
+    prisma.syncRun.createMany({
+      data: Array.from({ length: count }, (_, i) => ({
+        accountId,
+        instanceId: `run-${i}`,
+        outcome: 'ok' as const,
+        startedAt: minutesAgo(firstMinutesAgo - i),
+        endedAt: minutesAgo(firstMinutesAgo - i),
+      })),
+    });
+
+  it('prunes sync_runs and events beyond their row caps, oldest first, however young', async () => {
+    await prisma.syncRun.deleteMany();
+    await prisma.event.deleteMany();
+    const { user, account } = await userWithAccount(prisma);
+    await runs(account.id, 6, 60);
+    for (let i = 0; i < 5; i++)
+      await prisma.event.create({ data: { userId: user.id, type: `e${i}`, payload: {} } });
+
+    const removed = await runHousekeeping(prisma, { syncRunsMaxRows: 4, eventsMaxRows: 2 });
+    expect(removed).toMatchObject({ syncRuns: 2, events: 3 });
+    const left = await prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+    expect(left.map((run) => run.instanceId)).toEqual(['run-2', 'run-3', 'run-4', 'run-5']);
+    const events = await prisma.event.findMany({ orderBy: { id: 'asc' } });
+    expect(events.map((event) => event.type)).toEqual(['e3', 'e4']);
+
+    // Within the caps, nothing more goes.
+    expect(await runHousekeeping(prisma, { syncRunsMaxRows: 4, eventsMaxRows: 2 })).toMatchObject({
+      syncRuns: 0,
+      events: 0,
+    });
+  });
+
+  it('prunes a table far past its cap in bounded batches, the rest at the next run', async () => {
+    await prisma.syncRun.deleteMany();
+    const { account } = await userWithAccount(prisma);
+    await runs(account.id, PRUNE_BATCH + 10, PRUNE_BATCH + 100);
+
+    expect(await pruneBeyond(prisma, SYNC_RUNS, 5, 1)).toBe(PRUNE_BATCH);
+    expect(await prisma.syncRun.count()).toBe(10);
+    expect(await pruneBeyond(prisma, SYNC_RUNS, 5, 1)).toBe(5);
+    const left = await prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+    expect(left.map((run) => run.instanceId)).toEqual(
+      Array.from({ length: 5 }, (_, i) => `run-${PRUNE_BATCH + 5 + i}`),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { Db } from '../db/prisma';
 import { removeOrphanSources } from '../messages/sources';
+import { EVENTS, pruneBeyond, SYNC_RUNS } from './prune-beyond';
 
 /** How long what only serves a while is kept. */
 export const RETENTION = {
@@ -9,6 +10,15 @@ export const RETENTION = {
   endedSessionsDays: 30,
   syncRunsDays: 90,
 } as const;
+
+/**
+ * Rows kept at most, whatever their age (config.ts: POPGATE_RETENTION_*_MAX_ROWS): the oldest go
+ * first. Without them only age counts.
+ */
+export interface RetentionCaps {
+  syncRunsMaxRows: number;
+  eventsMaxRows: number;
+}
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 
@@ -22,12 +32,15 @@ export interface HousekeepingResult {
 }
 
 /**
- * Removes what has served its time: old events, sign-in attempts, ended sessions, old sync-run
- * records, raw message bytes no message points to any more (their account was removed), and
+ * Removes what has served its time: events and sync-run records past their age (and the oldest
+ * beyond the row caps, when given), sign-in attempts, ended sessions, raw message bytes no message points to any more (their account was removed), and
  * OAuth2 sign-ins abandoned at the provider (past their 10 minutes, they can no longer finish).
  * Safe to run from several processes at once.
  */
-export async function runHousekeeping(prisma: Db): Promise<HousekeepingResult> {
+export async function runHousekeeping(
+  prisma: Db,
+  caps?: RetentionCaps,
+): Promise<HousekeepingResult> {
   const events = await prisma.event.deleteMany({
     where: { createdAt: { lt: daysAgo(RETENTION.eventsDays) } },
   });
@@ -45,15 +58,17 @@ export async function runHousekeeping(prisma: Db): Promise<HousekeepingResult> {
   const syncRuns = await prisma.syncRun.deleteMany({
     where: { startedAt: { lt: daysAgo(RETENTION.syncRunsDays) } },
   });
+  const syncRunsOverCap = caps ? await pruneBeyond(prisma, SYNC_RUNS, caps.syncRunsMaxRows) : 0;
+  const eventsOverCap = caps ? await pruneBeyond(prisma, EVENTS, caps.eventsMaxRows) : 0;
   const orphanSources = await removeOrphanSources(prisma);
   const oauthAuthorizations = await prisma.oAuthAuthorization.deleteMany({
     where: { expiresAt: { lt: new Date() } },
   });
   return {
-    events: events.count,
+    events: events.count + eventsOverCap,
     signInAttempts: signInAttempts.count,
     sessions: sessions.count,
-    syncRuns: syncRuns.count,
+    syncRuns: syncRuns.count + syncRunsOverCap,
     orphanSources,
     oauthAuthorizations: oauthAuthorizations.count,
   };

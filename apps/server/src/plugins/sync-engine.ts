@@ -54,7 +54,7 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
   // Housekeeping runs beside polling, hourly, starting a minute after start-up.
   let housekeeping: NodeJS.Timeout | undefined;
   const tidy = () =>
-    runHousekeeping(app.db.prisma)
+    runHousekeeping(app.db.prisma, app.config.retention)
       .then((removed) => app.log.info({ removed }, 'housekeeping done'))
       .catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
   // Mail stored before conversations existed is threaded once, in the background, in batches.
