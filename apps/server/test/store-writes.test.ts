@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type Db } from '../src/db/prisma';
-import { parseMessage } from '../src/mail/parse-message';
-import { storeMessages, type MessageToStore } from '../src/messages/store';
+import { storeMessages } from '../src/messages/store';
 import { createMigratedDatabase, dropDatabase } from './support/databases';
 import { userWithAccount } from './support/fixtures';
+import { storeBatch } from './support/store-batch';
 
 // A database of this file's own: it watches every write to conversations and messages.
 let prisma: Db;
@@ -47,23 +47,6 @@ const message = (id: string | null, subject: string, extra: string[] = []) =>
     ].join('\r\n'),
   );
 
-async function batch(accountId: string, userId: string, raws: Record<string, Buffer>) {
-  return Promise.all(
-    Object.entries(raws).map(async ([uidl, raw]): Promise<MessageToStore> => ({
-      message: {
-        accountId,
-        userId,
-        uidl,
-        listedSize: raw.length,
-        raw,
-        headersOnly: false,
-        receivedAt: new Date(),
-      },
-      parsed: await parseMessage(raw),
-    })),
-  );
-}
-
 const writes = async () =>
   (await client.query<{ op: string }>('SELECT op FROM conversation_writes')).rows.map((r) => r.op);
 
@@ -72,7 +55,7 @@ describe('conversations at store', () => {
     const { user, account } = await userWithAccount(prisma);
     await storeMessages(
       prisma,
-      await batch(account.id, user.id, {
+      await storeBatch(account.id, user.id, {
         a: message('a', 'Budget'),
         b: message('b', 'Re: Budget', ['In-Reply-To: <a@example.test>']),
         c: message('c', 'Lunch'),
@@ -90,7 +73,7 @@ describe('conversations at store', () => {
     await client.query('TRUNCATE conversation_writes');
     await storeMessages(
       prisma,
-      await batch(account.id, user.id, {
+      await storeBatch(account.id, user.id, {
         d: message('d', 'Re: Lunch', ['In-Reply-To: <c@example.test>']),
       }),
     );
@@ -104,7 +87,7 @@ describe('conversations at store', () => {
   it('leaves no empty conversation behind when a message was already stored', async () => {
     const { user, account } = await userWithAccount(prisma);
     // Without a Message-ID nothing ties the second download to the first's conversation.
-    const once = () => batch(account.id, user.id, { x: message(null, 'Once') });
+    const once = () => storeBatch(account.id, user.id, { x: message(null, 'Once') });
     await storeMessages(prisma, await once());
     await client.query('TRUNCATE conversation_writes');
     const [again] = await storeMessages(prisma, await once());
@@ -142,7 +125,7 @@ describe('messages at store', () => {
       ].join('\r\n'),
     );
     await client.query('TRUNCATE message_writes');
-    const [stored] = await storeMessages(prisma, await batch(account.id, user.id, { f: raw }));
+    const [stored] = await storeMessages(prisma, await storeBatch(account.id, user.id, { f: raw }));
     const writes = await client.query<{ op: string }>('SELECT op FROM message_writes');
     expect(writes.rows.map((r) => r.op)).toEqual(['INSERT']);
     const found = await client.query(
@@ -174,8 +157,8 @@ describe('messages at store', () => {
         '',
       ].join('\r\n'),
     );
-    const [first] = await storeMessages(prisma, await batch(account.id, user.id, { t: raw }));
-    const [again] = await storeMessages(prisma, await batch(account.id, user.id, { t: raw }));
+    const [first] = await storeMessages(prisma, await storeBatch(account.id, user.id, { t: raw }));
+    const [again] = await storeMessages(prisma, await storeBatch(account.id, user.id, { t: raw }));
     expect(again).toMatchObject({ id: first!.id, created: false });
     const attachments = await client.query(
       `SELECT a."messageId" FROM attachments a JOIN messages m ON m.id = a."messageId"

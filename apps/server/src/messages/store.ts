@@ -21,7 +21,6 @@ import {
   SOURCE_COLUMNS,
   sourceRow,
   type ListColumns,
-  type NewMessageRow,
 } from './columns';
 
 /** One message as it came off the POP3 server. */
@@ -65,6 +64,29 @@ export interface BatchStoreResult extends StoreResult {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const INSERT_TAIL = `ON CONFLICT ("accountId", uidl) DO NOTHING RETURNING ${listColumnsSql()}, uidl`;
+
+/**
+ * A batch's new rows before the user's threading lock, dropped at commit. Its values are
+ * compressed as messages' are (lz4 where the server has it), so moving them into messages copies
+ * them as they are; column compression is PostgreSQL 14's.
+ */
+const STAGE = `DO $$ BEGIN
+  EXECUTE 'CREATE TEMP TABLE new_messages (LIKE messages INCLUDING DEFAULTS'
+    || CASE WHEN current_setting('server_version_num')::int >= 140000
+            THEN ' INCLUDING COMPRESSION' ELSE '' END
+    || ') ON COMMIT DROP';
+END $$`;
+
+/** The staged rows' search documents (the function messages' trigger builds them with). */
+const STAGED_DOCUMENTS = `UPDATE pg_temp.new_messages SET search = popgate_message_document(id, subject,
+  "fromName", "fromAddress", "to", cc, "textBody", snippet)`;
+
+/** The staged rows into messages, each with its conversation ($1 ids, $2 conversations). */
+const INSERT_STAGED = `INSERT INTO messages (${NEW_MESSAGE_COLUMNS.map((c) => `"${c.name}"`).join(', ')}, search)
+  SELECT ${NEW_MESSAGE_COLUMNS.map((c) => (c.name === 'conversationId' ? 'c.conversation' : `n."${c.name}"`)).join(', ')}, n.search
+    FROM pg_temp.new_messages n JOIN unnest($1::uuid[], $2::uuid[]) AS c(id, conversation) ON c.id = n.id
+   ORDER BY n.id
+  ${INSERT_TAIL}`;
 
 /** Sets what a download fills in ($2…) on the message $1. */
 const COMPLETE = `UPDATE messages SET (${DOWNLOADED_COLUMNS.map((c) => `"${c.name}"`).join(', ')})
@@ -136,6 +158,12 @@ export async function storeMessages(
     if (attachments.length > 0) {
       await insertRows(client, 'attachments', ATTACHMENT_COLUMNS, attachments);
     }
+    // The rows and their search documents, before the user's threading lock: the document is
+    // most of PostgreSQL's work at store, and the sync's other batch in the database builds its
+    // own meanwhile instead of waiting. In a temporary table, so the bodies are sent once.
+    await client.query(STAGE);
+    await insertRows(client, 'pg_temp.new_messages', NEW_MESSAGE_COLUMNS, rows);
+    await client.query(STAGED_DOCUMENTS);
     // Each message's conversation, found or made before its row is written (one user a batch);
     // a new one is written after its messages, counted from them.
     const conversations = await assignConversations(
@@ -145,13 +173,11 @@ export async function storeMessages(
         threadInput({ ...parsed, date: parsed.date ?? message.receivedAt }),
       ),
     );
-    const created = await insertRows<NewMessageRow, StoredListRow>(
-      client,
-      'messages',
-      NEW_MESSAGE_COLUMNS,
-      rows.map((row, index) => ({ ...row, conversationId: conversations.ids[index]! })),
-      INSERT_TAIL,
-    );
+    const { rows: created } = await client.query<StoredListRow>({
+      text: INSERT_STAGED,
+      values: [rows.map((row) => row.id), conversations.ids],
+      types: utcTimestamps,
+    });
     await conversations.record();
     const createdByUidl = new Map(created.map((row) => [row.uidl, row]));
     const skipped = hashed.flatMap(({ message }, index) =>
