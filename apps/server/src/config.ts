@@ -32,6 +32,11 @@ export interface Config {
   syncPerUser: number;
   /** Rows of sync_runs and events kept at most, whatever their age (housekeeping.ts). */
   retention: { syncRunsMaxRows: number; eventsMaxRows: number };
+  /**
+   * Event-loop lag (p99 over a second, in ms) above which a process claims fewer new sessions,
+   * and the fewest it comes down to (sync/session-target.ts).
+   */
+  syncLag: { thresholdMs: number; minSessions: number };
   /** How long sanitizing one message's HTML for display may take before its text is shown instead. */
   htmlTimeBudgetMs: number;
   /** HTML above this many bytes is not rendered inline: its text is shown instead. */
@@ -126,6 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         1000,
         1_000_000_000,
       ),
+    },
+    syncLag: {
+      thresholdMs: readInteger(env, 'POPGATE_SYNC_LAG_THRESHOLD_MS', 100, 1, 60_000),
+      minSessions: readInteger(env, 'POPGATE_SYNC_MIN_SESSIONS', 4, 1, 4096),
     },
     htmlTimeBudgetMs: readInteger(env, 'POPGATE_HTML_TIME_BUDGET_MS', 5000, 10, 600_000),
     htmlInlineMaxBytes: readInteger(

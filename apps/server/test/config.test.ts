@@ -29,6 +29,7 @@ describe('configuration', () => {
       syncMaxSessions: 64,
       syncPerHost: { min: 2, accountsPerSession: 100 },
       syncPerUser: 2,
+      syncLag: { thresholdMs: 100, minSessions: 4 },
       trustProxy: false,
     });
   });
@@ -62,11 +63,14 @@ describe('configuration', () => {
         POPGATE_SYNC_SESSIONS_PER_HOST: '4',
         POPGATE_SYNC_ACCOUNTS_PER_HOST_SESSION: '50',
         POPGATE_SYNC_SESSIONS_PER_USER: '3',
+        POPGATE_SYNC_LAG_THRESHOLD_MS: '250',
+        POPGATE_SYNC_MIN_SESSIONS: '8',
       }),
     ).toMatchObject({
       syncMaxSessions: 256,
       syncPerHost: { min: 4, accountsPerSession: 50 },
       syncPerUser: 3,
+      syncLag: { thresholdMs: 250, minSessions: 8 },
     });
     expect(() => load({ POPGATE_SYNC_MAX_SESSIONS: '0' })).toThrow(
       'POPGATE_SYNC_MAX_SESSIONS must be a whole number from 1 to 4096, got "0"',

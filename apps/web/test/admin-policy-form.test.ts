@@ -65,4 +65,41 @@ describe('the policy form', () => {
     form.defaultRetentionDays = '';
     expect(policyFromForm(form)).toMatchObject({ allowedPorts: [], defaultRetentionDays: null });
   });
+
+  it('edits the session limits per server as lines, empty rule fields meaning the operator’s', () => {
+    const policy = adminPolicy({
+      syncSessionsPerHost: 3,
+      hostSessionLimits: [
+        { host: 'pop.gmail.com', sessions: 50 },
+        { host: 'pop.example-isp.net', sessions: 4 },
+      ],
+    });
+    const form = policyForm(policy);
+    expect(form.hostSessionLimits).toBe('pop.gmail.com 50\npop.example-isp.net 4');
+    expect(form.syncAccountsPerHostSession).toBe('');
+    expect(policyFromForm(form)).toEqual(policy);
+    form.hostSessionLimits = ' Outlook.Office365.com: 80 \n\npop.example-isp.net 4';
+    form.syncSessionsPerHost = '';
+    expect(validatePolicy(form)).toEqual({});
+    expect(policyFromForm(form)).toMatchObject({
+      syncSessionsPerHost: null,
+      hostSessionLimits: [
+        { host: 'outlook.office365.com', sessions: 80 },
+        { host: 'pop.example-isp.net', sessions: 4 },
+      ],
+    });
+  });
+
+  it('names a bad or repeated server limit and a bad session count', () => {
+    const form = policyForm(adminPolicy());
+    form.hostSessionLimits = 'pop.example.com 4\n*.example.com 2';
+    form.syncAccountsPerHostSession = '0';
+    const errors = validatePolicy(form);
+    expect(errors.hostSessionLimits).toContain('“*.example.com 2”');
+    expect(errors.syncAccountsPerHostSession).toBeDefined();
+    form.hostSessionLimits = 'pop.example.com 4\npop.example.com 5000';
+    expect(validatePolicy(form).hostSessionLimits).toContain('“pop.example.com 5000”');
+    form.hostSessionLimits = 'pop.example.com 4\nPOP.example.com 5';
+    expect(validatePolicy(form).hostSessionLimits).toBe('pop.example.com is listed twice.');
+  });
 });

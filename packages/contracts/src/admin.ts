@@ -172,6 +172,20 @@ export const AccountDiagnostics = Type.Object({
 });
 export type AccountDiagnostics = Static<typeof AccountDiagnostics>;
 
+/** A DNS host name (or an IPv4 address): labels of letters, digits and inner hyphens. */
+export const HOST_NAME_PATTERN =
+  '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$';
+
+/** The admin's cap on POP3 sessions at each address one host name resolves to. */
+export const HostSessionLimit = Type.Object(
+  {
+    host: Type.String({ minLength: 1, maxLength: 253, pattern: HOST_NAME_PATTERN }),
+    sessions: Type.Integer({ minimum: 1, maximum: 4096 }),
+  },
+  { additionalProperties: false },
+);
+export type HostSessionLimit = Static<typeof HostSessionLimit>;
+
 export const AdminPolicy = Type.Object(
   {
     signupOpen: Type.Boolean(),
@@ -189,6 +203,15 @@ export const AdminPolicy = Type.Object(
     allowedSmtpPorts: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: 100 }),
     /** The largest message a user may send, attachments included. */
     maxOutgoingBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+    /**
+     * POP3 sessions per server address across all processes, at least (null: the operator's
+     * POPGATE_SYNC_SESSIONS_PER_HOST, shown by GET /api/admin/sync).
+     */
+    syncSessionsPerHost: Nullable(Type.Integer({ minimum: 1, maximum: 4096 })),
+    /** One more session per this many accounts at an address (null: the operator's setting). */
+    syncAccountsPerHostSession: Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    /** A host name's own cap on sessions at each address it resolves to, instead of the rule. */
+    hostSessionLimits: Type.Array(HostSessionLimit, { maxItems: 1000 }),
   },
   { additionalProperties: false },
 );
@@ -246,3 +269,47 @@ export const AdminOverview = Type.Object({
   }),
 });
 export type AdminOverview = Static<typeof AdminOverview>;
+
+/**
+ * GET /api/admin/sync: polling as an operator watches it. Sessions per server and the backlog are
+ * counted across all processes; the rest is the process that answered (one of several behind a
+ * load balancer: /metrics, scraped from each, adds them up).
+ */
+export const AdminSyncStatus = Type.Object({
+  /** The per-server session rule in force, and the operator's environment it falls back to. */
+  sessionRule: Type.Object({
+    sessionsPerHost: Type.Integer(),
+    accountsPerHostSession: Nullable(Type.Integer()),
+    environment: Type.Object({
+      sessionsPerHost: Type.Integer(),
+      accountsPerHostSession: Type.Integer(),
+    }),
+  }),
+  /** Accounts due for a check that no session holds yet. */
+  accountsDue: Type.Integer(),
+  /** Sessions running at each server (address dialled, or host name), with the cap there. */
+  servers: Type.Array(
+    Type.Object({ server: Type.String(), sessions: Type.Integer(), cap: Type.Integer() }),
+  ),
+  /** Null when this process does not poll. */
+  process: Nullable(
+    Type.Object({
+      maxSessions: Type.Integer(),
+      /** Sessions it may run now: fewer than the maximum while the event loop lags. */
+      sessionTarget: Type.Integer(),
+      sessionsInFlight: Type.Integer(),
+      /** The event loop's lag (p99 of the latest interval), in ms. */
+      lagP99Ms: Type.Number(),
+      /** Checks finished per second over the last minute. */
+      pollsPerSecond: Type.Number(),
+      /** How late scheduled checks started after they were due: cumulative buckets, in seconds. */
+      lateness: Type.Object({
+        count: Type.Integer(),
+        sumSeconds: Type.Number(),
+        buckets: Type.Array(Type.Object({ le: Type.Number(), count: Type.Integer() })),
+      }),
+      failuresByCode: Type.Record(Type.String(), Type.Integer()),
+    }),
+  ),
+});
+export type AdminSyncStatus = Static<typeof AdminSyncStatus>;

@@ -7,7 +7,7 @@ import { runHousekeeping } from '../maintenance/housekeeping';
 import { EventBus } from '../events/event-bus';
 import { systemClock } from '../sync/clock';
 import { DEFAULT_SCHEDULER_OPTIONS, SyncScheduler } from '../sync/scheduler';
-import { registerSyncMetrics } from '../sync/sync-metrics';
+import { registerSyncMetrics, type SyncMetrics } from '../sync/sync-metrics';
 import type { SyncContext } from '../sync/sync-context';
 
 declare module 'fastify' {
@@ -16,6 +16,7 @@ declare module 'fastify' {
     syncContext: SyncContext;
     /** Absent when this instance does not poll (tests of the HTTP side). */
     scheduler: SyncScheduler | null;
+    syncMetrics: SyncMetrics;
   }
 }
 
@@ -45,12 +46,15 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
         perHost: app.config.syncPerHost.min,
         accountsPerHostSession: app.config.syncPerHost.accountsPerSession,
         perUser: app.config.syncPerUser,
+        lagThresholdMs: app.config.syncLag.thresholdMs,
+        minSessions: app.config.syncLag.minSessions,
       })
     : null;
-  registerSyncMetrics(app.metrics, app.db.prisma, scheduler);
+  const syncMetrics = registerSyncMetrics(app.metrics, app.db.prisma, scheduler);
   app.decorate('events', events);
   app.decorate('syncContext', syncContext);
   app.decorate('scheduler', scheduler);
+  app.decorate('syncMetrics', syncMetrics);
   // Housekeeping runs beside polling, hourly, starting a minute after start-up.
   let housekeeping: NodeJS.Timeout | undefined;
   const tidy = () =>

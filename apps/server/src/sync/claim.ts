@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { poolOf, type Db } from '../db/prisma';
 import { inTransaction } from '../db/transaction';
 import { utcTimestamps } from '../db/utc-timestamps';
+import { serverSessionCaps } from './host-sessions';
 
 export interface ClaimLimits {
   /** How many accounts to claim at most. */
@@ -10,10 +11,11 @@ export interface ClaimLimits {
    * Sessions per POP3 server, across every process, stay under this. A server is known by the
    * address its accounts' latest sessions dialled (names that resolve to one address share it),
    * by its host name until then; `admitAddress` holds the cap for the address actually dialled.
+   * The environment's minimum: the admin policy's rule and host limits win (host-sessions.ts).
    */
   perHost: number;
-  /** With it, a server's cap is hostCap(perHost, accountsPerHostSession, its accounts). */
-  accountsPerHostSession?: number;
+  /** The environment's accounts per extra session at a server (the policy's wins when set). */
+  accountsPerHostSession?: number | undefined;
   /** Sessions per user, across every process, stay under this (default: no cap). */
   perUser?: number;
   leaseSeconds: number;
@@ -23,6 +25,8 @@ export interface ClaimedAccount {
   id: string;
   userId: string;
   host: string;
+  /** The server it is counted at: the address its latest session dialled, or its host name. */
+  server: string;
   /** It was claimed for a "check now". */
   requested: boolean;
   /** The fencing token of this claim. */
@@ -75,30 +79,6 @@ export const CLAIM_CANDIDATES_SQL = `
      ORDER BY a."leaseExpiresAt" LIMIT $1
   )
   SELECT * FROM requested UNION ALL SELECT * FROM due UNION ALL SELECT * FROM expired`;
-
-/**
- * Sessions allowed at one server: the floor, or one for each `accountsPerSession` of its accounts
- * when that is more (5,000 accounts at one provider, polled every 5 minutes from 100 ms away, need
- * about 20 sessions at once; the default of one per 100 leaves room).
- */
-export function hostCap(floor: number, accountsPerSession: number | undefined, accounts: number) {
-  return accountsPerSession ? Math.max(floor, Math.ceil(accounts / accountsPerSession)) : floor;
-}
-
-/** Accounts checked at each of these servers (the partial index pop3_accounts_server_idx). */
-export async function accountsAtServers(
-  client: pg.ClientBase,
-  servers: string[],
-): Promise<Map<string, number>> {
-  const { rows } = await client.query<{ server: string; accounts: number }>(
-    `SELECT COALESCE("serverAddress", host) AS server, count(*)::int AS accounts
-       FROM pop3_accounts
-      WHERE COALESCE("serverAddress", host) = ANY($1::text[]) AND NOT disabled
-      GROUP BY 1`,
-    [servers],
-  );
-  return new Map(rows.map((row) => [row.server, row.accounts]));
-}
 
 /** The advisory lock key of a server's sessions (claims and admissions count them under it). */
 export const serverKey = (server: string) => `popgate.server:${server}`;
@@ -179,11 +159,10 @@ export async function claimDueAccounts(
         GROUP BY 2`,
       [servers, users],
     );
-    const accounts = limits.accountsPerHostSession
-      ? await accountsAtServers(client, servers)
-      : new Map<string, number>();
-    const capOf = (server: string) =>
-      hostCap(limits.perHost, limits.accountsPerHostSession, accounts.get(server) ?? 0);
+    const caps = await serverSessionCaps(client, servers, {
+      min: limits.perHost,
+      accountsPerSession: limits.accountsPerHostSession,
+    });
     const serverSessions = new Map<string, number>();
     const userSessions = new Map<string, number>();
     for (const row of busy.rows)
@@ -194,7 +173,7 @@ export async function claimDueAccounts(
       if (!claimable.has(candidate.id)) continue;
       const onServer = serverSessions.get(candidate.server) ?? 0;
       const ofUser = userSessions.get(candidate.userId) ?? 0;
-      if (onServer >= capOf(candidate.server) || ofUser >= perUser) continue;
+      if (onServer >= (caps.get(candidate.server) ?? limits.perHost) || ofUser >= perUser) continue;
       serverSessions.set(candidate.server, onServer + 1);
       userSessions.set(candidate.userId, ofUser + 1);
       chosen.push(candidate);
@@ -217,6 +196,7 @@ export async function claimDueAccounts(
         id: row.id,
         userId: row.userId,
         host: row.host,
+        server: byId.get(row.id)!.server,
         requested: byId.get(row.id)!.requested,
         token: BigInt(row.token),
         dueAt: byId.get(row.id)!.nextSyncAt,

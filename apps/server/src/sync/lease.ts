@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/prisma';
 import { inTransaction } from '../db/transaction';
-import { accountsAtServers, hostCap, lockClaimKeys, serverKey } from './claim';
+import { lockClaimKeys, serverKey } from './claim';
+import { serverSessionCaps, type HostSessionRule } from './host-sessions';
 import type { Prisma } from '../generated/prisma/client';
 import { LeaseLostError, type SessionLease } from './session-lease';
 
@@ -39,9 +40,10 @@ export async function claimAccount(
  */
 export async function admitAddress(
   prisma: Db,
-  account: { id: string; token: bigint; requested: boolean },
+  account: { id: string; host: string; token: bigint; requested: boolean },
   address: string,
-  cap: { perHost: number; accountsPerHostSession?: number | undefined },
+  /** The environment's rule (host-sessions.ts: the admin policy's wins). */
+  fallback: HostSessionRule,
 ): Promise<boolean> {
   return inTransaction(poolOf(prisma), async (client) => {
     // The lock claims take for this server: the count is not raced by a claim or an admission.
@@ -52,10 +54,8 @@ export async function admitAddress(
           AND "leaseExpiresAt" > now() AND id <> $2::uuid`,
       [address, account.id],
     );
-    const accounts = cap.accountsPerHostSession
-      ? ((await accountsAtServers(client, [address])).get(address) ?? 0)
-      : 0;
-    const perAddress = hostCap(cap.perHost, cap.accountsPerHostSession, accounts);
+    const caps = await serverSessionCaps(client, [address], fallback, account.host);
+    const perAddress = caps.get(address) ?? fallback.min;
     const admitted = (rows[0]?.sessions ?? 0) < perAddress;
     if (admitted) {
       await client.query('UPDATE pop3_accounts SET "serverAddress" = $1 WHERE id = $2::uuid', [

@@ -2,6 +2,8 @@ import { syncAccount, type SyncResult } from './account-sync';
 import { SessionEndedError } from './failure';
 import { accountsToStop, admitAddress, releaseLease, renewLease } from './lease';
 import { claimDueAccounts, type ClaimedAccount } from './claim';
+import { eventLoopLagSampler, type LagSampler } from './event-loop-lag';
+import { SessionTarget } from './session-target';
 import { LeaseLostError, SessionLease } from './session-lease';
 import type { SyncContext } from './sync-context';
 
@@ -31,6 +33,15 @@ export interface SchedulerOptions {
    * off or removed, in any process, has its session ended (without QUIT).
    */
   watchMs?: number;
+  /**
+   * Event-loop lag (p99 over each `lagIntervalMs`, in ms) above which fewer new sessions are
+   * claimed (session-target.ts). Without it the target stays at `maxSessions`.
+   */
+  lagThresholdMs?: number;
+  /** The fewest sessions the lag may bring the target down to (default 4). */
+  minSessions?: number;
+  /** How often the lag is read and the target adjusted (default 1000 ms). */
+  lagIntervalMs?: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -42,6 +53,9 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   leaseSeconds: 120,
   tickMs: 2000,
   watchMs: 1000,
+  lagThresholdMs: 100,
+  minSessions: 4,
+  lagIntervalMs: 1000,
 };
 
 /**
@@ -55,10 +69,15 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
 export class SyncScheduler {
   private readonly running = new Map<
     string,
-    { controller: AbortController; done: Promise<void> }
+    { controller: AbortController; done: Promise<void>; server: string }
   >();
   private timer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private sampler: LagSampler | undefined;
+  private readonly target: SessionTarget;
+  /** The p99 event-loop lag of the latest interval, in ms. */
+  lagP99Ms = 0;
   private watching = false;
   private ticking: Promise<void> | undefined;
   private stopped = true;
@@ -72,7 +91,15 @@ export class SyncScheduler {
   constructor(
     private readonly ctx: SyncContext,
     private readonly options: SchedulerOptions,
-  ) {}
+    /** Where the lag is read (default: this process's event loop). */
+    private readonly lagSampler?: LagSampler,
+  ) {
+    this.target = new SessionTarget({
+      max: options.maxSessions,
+      floor: options.minSessions ?? 4,
+      lagThresholdMs: options.lagThresholdMs ?? Infinity,
+    });
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -80,6 +107,35 @@ export class SyncScheduler {
     this.schedule(0);
     this.watchTimer = setInterval(() => void this.watch(), this.options.watchMs ?? 1000);
     this.watchTimer.unref();
+    if (this.options.lagThresholdMs !== undefined) {
+      this.sampler = this.lagSampler ?? eventLoopLagSampler();
+      this.lagTimer = setInterval(() => this.adjustToLag(), this.options.lagIntervalMs ?? 1000);
+      this.lagTimer.unref();
+    }
+  }
+
+  /** Reads the latest interval's lag and moves the session target (called every lagIntervalMs). */
+  adjustToLag(): void {
+    if (!this.sampler) return;
+    this.lagP99Ms = this.sampler.takeP99Ms();
+    this.target.observe(this.lagP99Ms);
+  }
+
+  get maxSessions(): number {
+    return this.options.maxSessions;
+  }
+
+  /** Sessions this process may run now: `maxSessions`, less while the event loop lags. */
+  get sessionTarget(): number {
+    return this.target.current;
+  }
+
+  /** Sessions running here, by the server (address dialled, or host name) each is counted at. */
+  sessionsByServer(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { server } of this.running.values())
+      counts.set(server, (counts.get(server) ?? 0) + 1);
+    return counts;
   }
 
   /** Looks for due accounts now instead of at the next tick ("check now"). */
@@ -96,6 +152,9 @@ export class SyncScheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.watchTimer);
+    clearInterval(this.lagTimer);
+    if (this.sampler !== this.lagSampler) this.sampler?.close();
+    this.sampler = undefined;
     await this.ticking;
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -123,7 +182,7 @@ export class SyncScheduler {
   }
 
   private async tick(): Promise<void> {
-    const free = this.options.maxSessions - this.running.size;
+    const free = this.target.current - this.running.size;
     if (free <= 0 || this.stopped) return;
     let claimed;
     const claimedAt = SessionLease.now();
@@ -173,7 +232,7 @@ export class SyncScheduler {
       this.running.delete(account.id);
       if (!this.stopped) this.schedule(0);
     });
-    this.running.set(account.id, { controller, done });
+    this.running.set(account.id, { controller, done, server: account.server });
   }
 
   private async runOne(
@@ -206,23 +265,20 @@ export class SyncScheduler {
       },
       (this.options.leaseSeconds * 1000) / 3,
     );
-    let released = false;
     try {
       const result = await syncAccount(this.ctx, accountId, controller.signal, {
         lease,
-        requested: claimed.requested,
-        admit: (address) =>
-          admitAddress(
+        admit: (address) => {
+          const session = this.running.get(accountId);
+          if (session) session.server = address;
+          return admitAddress(
             prisma,
-            { id: accountId, token: lease.token, requested: claimed.requested },
+            { id: accountId, host: claimed.host, token: lease.token, requested: claimed.requested },
             address,
-            {
-              perHost: this.options.perHost,
-              accountsPerHostSession: this.options.accountsPerHostSession,
-            },
-          ),
+            { min: this.options.perHost, accountsPerSession: this.options.accountsPerHostSession },
+          );
+        },
       });
-      released = result.released === true;
       this.onSyncDone?.(accountId, result);
       this.onSessionEnd?.(result);
     } catch (error) {
@@ -234,8 +290,7 @@ export class SyncScheduler {
     } finally {
       clearInterval(renewal);
       clearTimeout(expiry);
-      // The session's end let it go already, in the statement that scheduled the next check.
-      if (!released) await releaseLease(prisma, lease).catch(() => {});
+      await releaseLease(prisma, lease).catch(() => {});
     }
   }
 }

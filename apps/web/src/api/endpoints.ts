@@ -6,6 +6,7 @@ import type {
   AdminAccountQuery,
   AdminOverview,
   AdminPolicy,
+  AdminSyncStatus,
   AdminUser,
   AdminUserCreate,
   AdminUserCreated,
@@ -133,6 +134,8 @@ export function messagesApi(client: ApiClient = api) {
 export function adminApi(client: ApiClient = api) {
   return {
     overview: () => client.get<AdminOverview>('/api/admin/overview'),
+    /** Polling now: the session rule in force, backlog, sessions per server, lateness. */
+    sync: () => client.get<AdminSyncStatus>('/api/admin/sync'),
     users: (query: AdminUserQuery = {}) =>
       client.get<AdminUserList>('/api/admin/users', { query: { ...query } }),
     createUser: (body: AdminUserCreate) => client.post<AdminUserCreated>('/api/admin/users', body),

@@ -1,4 +1,4 @@
-import type { AdminPolicy } from '@popgate/contracts';
+import { HOST_NAME_PATTERN, type AdminPolicy, type HostSessionLimit } from '@popgate/contracts';
 import { formatList, isHostPattern, isNetwork, parseList, parsePorts } from './network-list';
 
 /** The policy as its form edits it: lists as text (one entry a line), numbers as text. */
@@ -16,11 +16,17 @@ export interface PolicyForm {
   maxMessageMegabytes: string;
   maxOutgoingMegabytes: string;
   defaultRetentionDays: string;
+  /** Empty: the operator's setting. */
+  syncSessionsPerHost: string;
+  syncAccountsPerHostSession: string;
+  /** One server a line: its host name and its sessions ("pop.gmail.com 50"). */
+  hostSessionLimits: string;
 }
 
 export type PolicyErrors = Partial<Record<keyof PolicyForm, string>>;
 
 const MB = 1024 * 1024;
+const HOST_NAME = new RegExp(HOST_NAME_PATTERN);
 
 export function policyForm(policy: AdminPolicy): PolicyForm {
   return {
@@ -38,7 +44,45 @@ export function policyForm(policy: AdminPolicy): PolicyForm {
     maxOutgoingMegabytes: String(+(policy.maxOutgoingBytes / MB).toFixed(2)),
     defaultRetentionDays:
       policy.defaultRetentionDays === null ? '' : String(policy.defaultRetentionDays),
+    syncSessionsPerHost: optionalText(policy.syncSessionsPerHost),
+    syncAccountsPerHostSession: optionalText(policy.syncAccountsPerHostSession),
+    hostSessionLimits: policy.hostSessionLimits
+      .map(({ host, sessions }) => `${host} ${sessions}`)
+      .join('\n'),
   };
+}
+
+const optionalText = (value: number | null) => (value === null ? '' : String(value));
+
+/** The limits per server as written, one a line ("host sessions"), or the first line that is not. */
+export function parseHostSessionLimits(text: string): {
+  limits: HostSessionLimit[];
+  bad: string | null;
+} {
+  const limits: HostSessionLimit[] = [];
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (line === '') continue;
+    const [host, sessions, extra] = line.split(/[\s:=,]+/);
+    const count = Number(sessions);
+    const valid =
+      host !== undefined &&
+      host.length <= 253 &&
+      HOST_NAME.test(host) &&
+      extra === undefined &&
+      Number.isInteger(count) &&
+      count >= 1 &&
+      count <= 4096;
+    if (!valid) return { limits, bad: line };
+    limits.push({ host: host.toLowerCase(), sessions: count });
+  }
+  return { limits, bad: null };
+}
+
+/** A whole number in [min, max], or empty (the operator's setting). */
+function optionalWhole(text: string, min: number, max: number): boolean {
+  if (text.trim() === '') return true;
+  const value = numberIn(text, min, max);
+  return value !== null && Number.isInteger(value);
 }
 
 function numberIn(text: string, min: number, max: number): number | null {
@@ -81,6 +125,18 @@ export function validatePolicy(form: PolicyForm): PolicyErrors {
       errors.defaultRetentionDays = 'A whole number of days from 1 to 3650, or empty.';
     }
   }
+  if (!optionalWhole(form.syncSessionsPerHost, 1, 4096)) {
+    errors.syncSessionsPerHost = 'A whole number from 1 to 4096, or empty.';
+  }
+  if (!optionalWhole(form.syncAccountsPerHostSession, 1, 1_000_000)) {
+    errors.syncAccountsPerHostSession = 'A whole number from 1 to 1000000, or empty.';
+  }
+  const { limits, bad } = parseHostSessionLimits(form.hostSessionLimits);
+  const seen = new Set<string>();
+  const twice = limits.find(({ host }) => seen.size === seen.add(host).size);
+  if (bad) {
+    errors.hostSessionLimits = `“${bad}” is not a server name and a number of sessions (1 to 4096), like pop.example.com 10.`;
+  } else if (twice) errors.hostSessionLimits = `${twice.host} is listed twice.`;
   return errors;
 }
 
@@ -101,5 +157,10 @@ export function policyFromForm(form: PolicyForm): AdminPolicy {
     maxMessageBytes: Math.max(1024, Math.round(Number(form.maxMessageMegabytes) * MB)),
     maxOutgoingBytes: Math.max(1024, Math.round(Number(form.maxOutgoingMegabytes) * MB)),
     defaultRetentionDays: retention === '' ? null : Number(retention),
+    syncSessionsPerHost: optionalNumber(form.syncSessionsPerHost),
+    syncAccountsPerHostSession: optionalNumber(form.syncAccountsPerHostSession),
+    hostSessionLimits: parseHostSessionLimits(form.hostSessionLimits).limits,
   };
 }
+
+const optionalNumber = (text: string) => (text.trim() === '' ? null : Number(text.trim()));

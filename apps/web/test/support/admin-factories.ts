@@ -52,6 +52,9 @@ export function adminPolicy(overrides: Partial<AdminPolicy> = {}): AdminPolicy {
     maxAccountsPerUser: 20,
     maxMessageBytes: 52_428_800,
     defaultRetentionDays: null,
+    syncSessionsPerHost: null,
+    syncAccountsPerHostSession: null,
+    hostSessionLimits: [{ host: 'pop.gmail.com', sessions: 50 }],
     ...overrides,
   };
 }

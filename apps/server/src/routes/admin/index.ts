@@ -4,6 +4,7 @@ import { adminAuditRoutes } from './audit';
 import { adminOAuthProviderRoutes } from './oauth-providers';
 import { adminOverviewRoutes } from './overview';
 import { adminPolicyRoutes } from './policy';
+import { adminSyncRoutes } from './sync';
 import { adminUserRoutes } from './users';
 
 /** /api/admin/*: admins manage users, linked accounts, policy and audit; never anyone's mail. */
@@ -15,4 +16,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(adminOAuthProviderRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminOverviewRoutes);
+  await app.register(adminSyncRoutes);
 };

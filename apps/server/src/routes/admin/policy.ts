@@ -1,7 +1,12 @@
 import { BlockList, isIP } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AdminPolicy, AdminPolicyPatch, ErrorReply } from '@popgate/contracts';
+import {
+  AdminPolicy,
+  AdminPolicyPatch,
+  ErrorReply,
+  type HostSessionLimit,
+} from '@popgate/contracts';
 import { audit } from '../../audit/audit-log';
 import { auditOrigin } from '../audit-origin';
 import { HttpError } from '../../plugins/errors';
@@ -43,7 +48,25 @@ function pickPolicy<T extends Partial<AdminPolicy>>(source: T): Partial<AdminPol
   return picked as Partial<AdminPolicy>;
 }
 
-const toPolicy = (row: AdminPolicy): AdminPolicy => pickPolicy(row) as AdminPolicy;
+/** The policy row as the contract reads it (hostSessionLimits is a JSON column the route alone writes). */
+const toPolicy = (row: Omit<AdminPolicy, 'hostSessionLimits'> & { hostSessionLimits: unknown }) =>
+  pickPolicy(row as AdminPolicy) as AdminPolicy;
+
+/**
+ * Host names as the sync compares them (lower case, no trailing dot), each once: a name listed
+ * twice would leave which limit holds to chance.
+ */
+function normalizeHostLimits(limits: HostSessionLimit[]): HostSessionLimit[] {
+  const seen = new Set<string>();
+  return limits.map(({ host, sessions }) => {
+    const name = host.trim().toLowerCase().replace(/\.$/, '');
+    if (seen.has(name)) {
+      throw new HttpError(400, 'VALIDATION', `body/hostSessionLimits names ${name} twice`);
+    }
+    seen.add(name);
+    return { host: name, sessions };
+  });
+}
 
 /** The admin policy: read it, and change it (applies to new connections at once). */
 export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -84,6 +107,9 @@ export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...change,
           ...(change.allowedHosts && { allowedHosts: normalizeHosts(change.allowedHosts) }),
           ...(change.refusedHosts && { refusedHosts: normalizeHosts(change.refusedHosts) }),
+          ...(change.hostSessionLimits && {
+            hostSessionLimits: normalizeHostLimits(change.hostSessionLimits),
+          }),
         },
       });
       // Only what the save changed: a form sends every field, most of them as they were.
