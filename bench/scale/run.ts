@@ -1,6 +1,6 @@
 // bench/scale: how many accounts Popgate keeps fresh. A POP3 load server (load-server.ts: many
 // users on many loopback addresses, every answer 100 ms late, plain or TLS) and real Popgate
-// processes (node apps/server/dist/main.js, scheduler on, defaults) on a fresh database seeded with
+// processes (node apps/server/dist/main.js as committed at HEAD, scheduler on, defaults) on a fresh database seeded with
 // N accounts; after a warm-up of one interval, a window measures polls/s done against needed
 // (accounts / interval), lateness p50/p99 (/metrics), CPU and peak RSS of each process,
 // PostgreSQL connections, transactions and tuples written per poll, and that no account ever had
@@ -182,7 +182,8 @@ async function runConfiguration(config: Configuration): Promise<Row> {
       );
     }
 
-    const before = {
+    // Everything counted, at the window's start and end.
+    const snapshot = async () => ({
       at: Date.now(),
       pages: await scrape(),
       cpu: popgates.map((p) => cpuSeconds(p.pid)),
@@ -190,7 +191,8 @@ async function runConfiguration(config: Configuration): Promise<Row> {
       db: await databaseCounters(monitor, database.name),
       scans: await databaseCounters(inDatabase, database.name),
       load: await load.stats(),
-    };
+    });
+    const before = await snapshot();
     const connections: number[] = [];
     const backlog: number[] = [];
     while (Date.now() - before.at < WINDOW * 1000) {
@@ -200,15 +202,7 @@ async function runConfiguration(config: Configuration): Promise<Row> {
         metricSum(parseMetrics(await popgates[0]!.metrics()), 'popgate_sync_accounts_due'),
       );
     }
-    const after = {
-      at: Date.now(),
-      pages: await scrape(),
-      cpu: popgates.map((p) => cpuSeconds(p.pid)),
-      loadCpu: cpuSeconds(load.pid),
-      db: await databaseCounters(monitor, database.name),
-      scans: await databaseCounters(inDatabase, database.name),
-      load: await load.stats(),
-    };
+    const after = await snapshot();
     const seconds = (after.at - before.at) / 1000;
     const ok = polled(after.pages, 'ok') - polled(before.pages, 'ok');
     const failed = polled(after.pages, 'failed') - polled(before.pages, 'failed');
