@@ -6,7 +6,7 @@ import { api } from '../src/api/client';
 import ConversationList from '../src/components/conversations/ConversationList.vue';
 import ConversationView from '../src/components/conversations/ConversationView.vue';
 import { htmlWithoutQuotes, splitQuotedText } from '../src/lib/quoted-text';
-import { useConversationsStore } from '../src/stores/conversations';
+import { conversationQuery, useConversationsStore } from '../src/stores/conversations';
 import { useAccountsStore } from '../src/stores/accounts';
 import { account, detail, item } from './support/factories';
 import { fakeApi } from './support/fake-api';
@@ -204,6 +204,24 @@ describe('the conversation list', () => {
     expect(rows[0]!.text()).toContain('See you then');
     expect(rows[0]!.classes()).toContain('conversation-row--unread');
     wrapper.unmount();
+  });
+
+  it('asks for the view’s order, and loads a sorted list again on new mail', async () => {
+    expect(conversationQuery({ ...INBOX, sort: 'size' })).toEqual({ sort: 'size' });
+    expect(conversationQuery({ ...INBOX, sort: 'arrival' })).toEqual({});
+    setActivePinia(createPinia());
+    const server = fakeApi({
+      'GET /api/conversations': { body: { items: [], nextCursor: null } },
+    });
+    vi.stubGlobal('fetch', server.fetcher);
+    const store = useConversationsStore();
+    await store.show({ ...INBOX, sort: 'sender' });
+    await store.refresh();
+    const lists = server.apiCalls().filter((call) => call.url.startsWith('/api/conversations'));
+    expect(lists.map((call) => new URL(call.url, 'http://x').searchParams.get('sort'))).toEqual([
+      'sender',
+      'sender',
+    ]);
   });
 
   it('has Get mail: the servers of the account in view are checked now and the list reloads', async () => {

@@ -42,6 +42,20 @@ function setup(initial: SavedSearchOut[]) {
       return { status: 201, body: made };
     },
   });
+  server.on('PATCH /api/saved-searches/s1', (call) => {
+    const body = call.body as { name?: string; query?: string };
+    if (body.name && state.items.some((item) => item.id !== 's1' && item.name === body.name)) {
+      return {
+        status: 409,
+        body: {
+          error: { code: 'NAME_TAKEN', message: `A saved search is already called “${body.name}”` },
+        },
+      };
+    }
+    const updated = { ...state.items.find((item) => item.id === 's1')!, ...body };
+    state.items = state.items.map((item) => (item.id === 's1' ? updated : item));
+    return { body: updated };
+  });
   server.on('DELETE /api/saved-searches/s1', () => {
     state.items = state.items.filter((item) => item.id !== 's1');
     return { status: 204 };
@@ -88,6 +102,52 @@ describe('saved searches', () => {
     await flushPromises();
     expect(state.items).toEqual([]);
     expect(wrapper.find('[data-testid="saved-search"]').exists()).toBe(false);
+  });
+
+  it('renames a saved search and changes its query in a dialog, saying why the server refuses', async () => {
+    const { pinia, router, server, state } = setup([
+      saved('s1', 'From Carol', 'from:carol'),
+      saved('s2', 'Unread', 'is:unread'),
+    ]);
+    await router.push('/mail/inbox?q=from:carol');
+    const wrapper = mount(SavedSearchesNav, {
+      global: { plugins: [pinia, router] },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    await wrapper.get('button[aria-label="Edit the saved search From Carol"]').trigger('click');
+    await flushPromises();
+    const name = wrapper.get<HTMLInputElement>('#saved-search-name');
+    const query = wrapper.get<HTMLInputElement>('#saved-search-query');
+    expect([name.element.value, query.element.value]).toEqual(['From Carol', 'from:carol']);
+
+    await name.setValue('Unread');
+    await wrapper.get('[data-testid="saved-search-form"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[role="alert"]').text()).toBe('A saved search is already called “Unread”');
+
+    await name.setValue('Carol’s files');
+    await query.setValue('from:carol has:attachment');
+    await wrapper.get('[data-testid="saved-search-form"]').trigger('submit');
+    await flushPromises();
+    expect(
+      server
+        .apiCalls()
+        .filter((call) => call.method === 'PATCH')
+        .at(-1),
+    ).toMatchObject({
+      body: { name: 'Carol’s files', query: 'from:carol has:attachment' },
+    });
+    expect(state.items[0]).toMatchObject({ name: 'Carol’s files' });
+    expect(wrapper.findAll('[data-testid="saved-search"]').map((link) => link.text())).toEqual([
+      'Carol’s files',
+      'Unread',
+    ]);
+    expect(wrapper.find('#saved-search-name').exists()).toBe(false);
+    // The search shown was the one changed: the list follows its new query.
+    await flushPromises();
+    expect(router.currentRoute.value.query.q).toBe('from:carol has:attachment');
+    wrapper.unmount();
   });
 
   it('saves the shown search under a name, and says why when the server refuses', async () => {

@@ -34,4 +34,65 @@ describe('a Sent row', () => {
       'To: r0@example.com, r1@example.com',
     );
   });
+
+  it('marks the recipients a to: search found in "To: …"', () => {
+    const row = mount(MessageListRow, {
+      props: {
+        item: {
+          ...item({ from: { name: 'Me', address: 'me@example.com' }, seen: true }),
+          to: [
+            { name: 'Ann', address: 'ann@example.org' },
+            { name: 'Carol Jones', address: 'carol@example.net' },
+          ],
+          toHighlights: [{ index: 1, ranges: [{ start: 0, end: 11 }] }],
+        },
+        to: { name: 'message', params: { id: 'm1' } },
+        selected: false,
+        current: false,
+        showRecipients: true,
+      },
+      global: { plugins: [router] },
+    });
+    expect(row.findAll('.message-row__from mark').map((m) => m.text())).toEqual(['Carol Jones']);
+  });
+});
+
+describe('a received row found by from: or to:', () => {
+  it('marks the sender from: found, and names the recipients to: found with their marks', () => {
+    const row = mount(MessageListRow, {
+      props: {
+        item: {
+          ...item({ from: { name: 'Carol Jones', address: 'carol@example.net' } }),
+          to: [
+            { name: '', address: 'me@example.com' },
+            { name: 'Team', address: 'team@example.net' },
+          ],
+          fromHighlights: [{ start: 0, end: 5 }],
+          toHighlights: [{ index: 1, ranges: [{ start: 0, end: 4 }] }],
+        },
+        to: { name: 'message', params: { id: 'm1' } },
+        selected: false,
+        current: false,
+      },
+      global: { plugins: [router] },
+    });
+    expect(row.findAll('.message-row__from mark').map((m) => m.text())).toEqual(['Carol']);
+    const found = row.get('[data-testid="matched-recipients"]');
+    expect(found.text()).toBe('to Team');
+    expect(found.findAll('mark').map((m) => m.text())).toEqual(['Team']);
+  });
+
+  it('names no recipient when the search did not look for one', () => {
+    const row = mount(MessageListRow, {
+      props: {
+        item: item({ from: { name: 'Carol Jones', address: 'carol@example.net' } }),
+        to: { name: 'message', params: { id: 'm1' } },
+        selected: false,
+        current: false,
+      },
+      global: { plugins: [router] },
+    });
+    expect(row.find('[data-testid="matched-recipients"]').exists()).toBe(false);
+    expect(row.find('mark').exists()).toBe(false);
+  });
 });

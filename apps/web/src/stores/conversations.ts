@@ -8,7 +8,7 @@ import { ref, watch } from 'vue';
 import { api, ApiError } from '../api/client';
 import { conversationsApi } from '../api/conversations';
 import { usePaginator } from '../composables/usePaginator';
-import type { ListView } from '../lib/list-view';
+import { sortOf, type ListView } from '../lib/list-view';
 
 const ENABLED_KEY = 'popgate.conversations';
 export const CONVERSATION_PAGE_SIZE = 50;
@@ -26,9 +26,13 @@ const time = (item: ConversationListItem) => Date.parse(item.latestAt) || 0;
 export const latestFirst = (a: ConversationListItem, b: ConversationListItem) =>
   time(b) - time(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-/** The query of a list view, for conversations (a search shows messages, not conversations). */
+/**
+ * The query of a list view, for conversations in the view's order (a search shows messages, not
+ * conversations).
+ */
 export function conversationQuery(view: ListView): ConversationListQuery {
   const query: ConversationListQuery = {};
+  if (sortOf(view) !== 'arrival') query.sort = sortOf(view);
   if (view.mailbox.kind === 'account') query.accountId = view.mailbox.accountId;
   if (view.mailbox.kind === 'flagged') query.flagged = true;
   if (view.mailbox.kind === 'trash') query.folder = 'trash';
@@ -89,9 +93,14 @@ export const useConversationsStore = defineStore('conversations', () => {
     return details.flatMap((detail) => detail.messages.map((message) => message.id));
   }
 
-  /** New mail or a change: the first page again, merged into what is shown. */
+  /**
+   * New mail or a change: the first page again, merged into what is shown; in another order than
+   * arrival a conversation may move anywhere, beyond the pages loaded, so the list loads again.
+   */
   async function refresh(): Promise<void> {
-    if (pages.state.value === 'ready') await pages.refreshHead();
+    if (pages.state.value !== 'ready') return;
+    if (query.value.sort) await pages.reload();
+    else await pages.refreshHead();
   }
 
   const open = ref<ConversationDetail | null>(null);

@@ -1,4 +1,4 @@
-import type { SavedSearchOut } from '@popgate/contracts';
+import type { SavedSearchOut, SavedSearchPatch } from '@popgate/contracts';
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { api, ApiError } from '../api/client';
@@ -44,6 +44,17 @@ export const useSavedSearchesStore = defineStore('saved-searches', () => {
     }
   }
 
+  /** Renames a search and/or changes its query; answers the server's reason when it refuses. */
+  async function update(id: string, patch: SavedSearchPatch): Promise<string | null> {
+    try {
+      const updated = await endpoints.update(id, patch);
+      items.value = items.value.map((item) => (item.id === id ? updated : item));
+      return null;
+    } catch (error) {
+      return error instanceof ApiError ? error.message : 'The search could not be changed.';
+    }
+  }
+
   async function remove(id: string): Promise<boolean> {
     try {
       await endpoints.remove(id);
@@ -55,5 +66,5 @@ export const useSavedSearchesStore = defineStore('saved-searches', () => {
     return true;
   }
 
-  return { items, loaded, load, save, remove };
+  return { items, loaded, load, save, update, remove };
 });
