@@ -13,6 +13,7 @@ import { importTarget } from '../src/portability/imported-source';
 import { syncAccount } from '../src/sync/account-sync';
 import { ApiClient } from './support/api-client';
 import { testApp } from './support/app';
+import { uploadImport } from './support/import-upload';
 import { testSyncContext } from './support/sync-context';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -49,48 +50,6 @@ const mail = (n: number, body: string) =>
       '',
     ].join('\r\n'),
   );
-
-/** multipart/form-data as a browser's FormData sends it. */
-function formData(fields: Record<string, string>, file: { name: string; bytes: Buffer }) {
-  const boundary = `----popgate${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields))
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      ),
-    );
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
-        'Content-Type: application/octet-stream\r\n\r\n',
-    ),
-    file.bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
-
-async function upload(browser: ApiClient, name: string, bytes: Buffer) {
-  const { body, type } = formData({}, { name, bytes });
-  const started = await subject.app.inject({
-    method: 'POST',
-    url: '/api/imports',
-    headers: {
-      cookie: browser.cookieHeader,
-      'x-csrf-token': (await browser.get('/api/auth/csrf')).json().token,
-      'content-type': type,
-    },
-    payload: body,
-  });
-  expect(started.statusCode, started.body).toBe(202);
-  const id = started.json().id;
-  for (;;) {
-    const job = (await browser.get(`/api/imports/${id}`)).json();
-    if (job.status !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function storedShas(userId: string): Promise<string[]> {
   const messages = await subject.db.prisma.message.findMany({
@@ -146,10 +105,10 @@ describe('export and import', () => {
     ] as const) {
       const newcomer = new ApiClient(subject.app);
       const them = await newcomer.signUp(`newcomer-${name}-${Date.now()}@example.test`);
-      const first = await upload(newcomer, name, bytes);
+      const first = await uploadImport(subject.app, newcomer, name, bytes);
       expect(first).toMatchObject({ status: 'done', imported: 4, duplicates: 0, failed: 0 });
       expect(await storedShas(them.id)).toEqual(original);
-      const again = await upload(newcomer, name, bytes);
+      const again = await uploadImport(subject.app, newcomer, name, bytes);
       expect(again).toMatchObject({ status: 'done', imported: 0, duplicates: 4, failed: 0 });
       expect(await storedShas(them.id)).toEqual(original);
       // Imported mail is listed and searched like downloaded mail.
@@ -225,13 +184,56 @@ describe('export and import', () => {
     await stranger.signUp(`resume-stranger-${Date.now()}@example.test`);
     expect((await stranger.get(`/api/exports/${id}/file`)).statusCode).toBe(404);
     // A user who leaves takes the prepared file along.
-    const exported = path.join(subject.app.config.dataDir, 'exports', `${id}.export`);
+    const exported = path.join(subject.app.config.dataDir, 'exports', me.id, `${id}.export`);
     expect(fs.existsSync(exported)).toBe(true);
     const left = await owner.request('DELETE', '/api/auth/me', {
       password: 'correct horse battery',
     });
     expect(left.statusCode).toBe(204);
     await expect.poll(() => fs.existsSync(exported)).toBe(false);
+  });
+
+  it('a streamed export announces its progress: messages and bytes out of the total, then done', async () => {
+    const owner = new ApiClient(subject.app);
+    const me = await owner.signUp(`streamed-${Date.now()}@example.test`);
+    const accountId = await importTarget(subject.db.prisma, me.id);
+    const file = path.join(tmp, 'streamed.mbox');
+    fs.writeFileSync(
+      file,
+      Buffer.concat(
+        [1, 2, 3, 4].flatMap((n) => [
+          Buffer.from(`From a@example.test Mon Nov  2 08:0${n}:00 2026\n`),
+          mail(60 + n, `Streamed ${n}.`),
+          Buffer.from('\n'),
+        ]),
+      ),
+    );
+    await importMailbox(subject.db.prisma, {
+      userId: me.id,
+      accountId,
+      path: file,
+      maxMessageBytes: 1024 * 1024,
+    });
+    const download = await owner.get('/api/export?format=zip');
+    expect(download.statusCode).toBe(200);
+    const id = download.headers['x-export-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const announced = async () =>
+      (
+        await subject.db.prisma.event.findMany({
+          where: { userId: me.id, type: 'export.progress' },
+          orderBy: { id: 'asc' },
+        })
+      ).map((event) => event.payload as Record<string, unknown>);
+    await expect.poll(async () => (await announced()).at(-1)?.status).toBe('done');
+    const events = await announced();
+    expect(events.every((event) => event.id === id && event.streamed === true)).toBe(true);
+    expect(events.at(-1)).toMatchObject({
+      format: 'zip',
+      messages: 4,
+      total: 4,
+      bytes: download.rawPayload.length,
+    });
   });
 
   it("exports nothing of an account that is not the caller's", async () => {

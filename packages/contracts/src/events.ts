@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { AccountStatus } from './accounts';
 import { MessageListItem } from './messages';
 import { OutboxItemOut } from './outbox';
-import { ImportJobOut } from './portability';
+import { ExportJobOut, ImportJobOut } from './portability';
 
 export const SyncProgress = Type.Object({
   accountId: Type.String(),
@@ -49,6 +49,7 @@ export const EventPayloads = {
   'message.sent': MessageSent,
   'outbox.status': OutboxItemOut,
   'import.progress': ImportJobOut,
+  'export.progress': ExportJobOut,
 } as const;
 export type PopgateEventType = keyof typeof EventPayloads;
 export type PayloadOf<T extends PopgateEventType> = Static<(typeof EventPayloads)[T]>;
@@ -68,6 +69,7 @@ export const ServerEvent = Type.Union([
   serverEvent('message.sent'),
   serverEvent('outbox.status'),
   serverEvent('import.progress'),
+  serverEvent('export.progress'),
 ]);
 export type ServerEvent = Static<typeof ServerEvent>;
 

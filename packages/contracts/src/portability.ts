@@ -55,13 +55,21 @@ export const ExportIn = Type.Object(
 );
 export type ExportIn = Static<typeof ExportIn>;
 
-/** A prepared export: its progress, then the file (GET /api/exports/:id/file, Range welcome). */
+/**
+ * A prepared export: its progress, then the file (GET /api/exports/:id/file, Range welcome); the
+ * export.progress event's payload, for a prepared export and for a download of GET /api/export
+ * (streamed: true; its id is the download's X-Export-Id header).
+ */
 export const ExportJobOut = Type.Object({
   id: Type.String(),
   status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
   format: ExportQuery.properties.format,
   messages: Type.Integer(),
   bytes: Type.Integer(),
+  /** How many messages the export writes in all (known when it starts). */
+  total: Type.Optional(Type.Integer()),
+  /** A download of GET /api/export under way (no file to fetch later). */
+  streamed: Type.Optional(Type.Boolean()),
   error: Type.Optional(Type.String()),
 });
 export type ExportJobOut = Static<typeof ExportJobOut>;

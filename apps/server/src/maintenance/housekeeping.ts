@@ -1,6 +1,7 @@
 import type { Db } from '../db/prisma';
 import { removeOrphanSources } from '../messages/sources';
 import { EVENTS, pruneBeyond, SYNC_RUNS } from './prune-beyond';
+import { expirePortabilityJobs } from '../portability/expire-jobs';
 
 /** How long what only serves a while is kept. */
 export const RETENTION = {
@@ -29,13 +30,16 @@ export interface HousekeepingResult {
   syncRuns: number;
   orphanSources: number;
   oauthAuthorizations: number;
+  /** Finished imports and prepared exports past their day (and those files). */
+  portabilityJobs: number;
 }
 
 /**
  * Removes what has served its time: events and sync-run records past their age (and the oldest
  * beyond the row caps, when given), sign-in attempts, ended sessions, raw message bytes no message points to any more (their account was removed), and
- * OAuth2 sign-ins abandoned at the provider (past their 10 minutes, they can no longer finish).
- * Safe to run from several processes at once.
+ * OAuth2 sign-ins abandoned at the provider (past their 10 minutes, they can no longer finish),
+ * imports and prepared exports past their day (with their files), and marks those a stopped
+ * process left running as interrupted. Safe to run from several processes at once.
  */
 export async function runHousekeeping(
   prisma: Db,
@@ -64,6 +68,7 @@ export async function runHousekeeping(
   const oauthAuthorizations = await prisma.oAuthAuthorization.deleteMany({
     where: { expiresAt: { lt: new Date() } },
   });
+  const portabilityJobs = await expirePortabilityJobs(prisma);
   return {
     events: events.count + eventsOverCap,
     signInAttempts: signInAttempts.count,
@@ -71,5 +76,6 @@ export async function runHousekeeping(
     syncRuns: syncRuns.count + syncRunsOverCap,
     orphanSources,
     oauthAuthorizations: oauthAuthorizations.count,
+    portabilityJobs,
   };
 }

@@ -63,6 +63,14 @@ async function selectionWhere(prisma: Db, selection: ExportSelection): Promise<P
   return Prisma.join(where, ' AND ');
 }
 
+/** How many messages the selection exports (checked as exportedMessages checks it). */
+export async function exportedCount(prisma: Db, selection: ExportSelection): Promise<number> {
+  const where = await selectionWhere(prisma, selection);
+  const [row] = await prisma.$queryRaw<Array<{ count: number }>>`
+    SELECT count(*)::int AS count FROM messages m WHERE ${where}`;
+  return row!.count;
+}
+
 /**
  * The selected messages oldest first (by id, which is time-ordered), one at a time: memory holds
  * one batch of names and one message's bytes, whatever the mailbox's size. Checks the selection

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { safeFilename } from '../mail/content-disposition';
 import type { ExportedMessage } from './export-selection';
@@ -59,4 +59,35 @@ export function zipStream(messages: AsyncGenerator<ExportedMessage>): Readable {
   // A reader that goes away stops the reading of messages.
   output.once('close', () => void messages.return(undefined));
   return output;
+}
+
+/**
+ * The export in `format`, telling `onWritten` how many messages and bytes have gone out with
+ * each chunk (the caller throttles what it does with that).
+ */
+export function exportStream(
+  messages: AsyncGenerator<ExportedMessage>,
+  format: ExportFormat,
+  onWritten: (messages: number, bytes: number) => void,
+): Readable {
+  let count = 0;
+  let bytes = 0;
+  const counted = (async function* () {
+    for await (const message of messages) {
+      count++;
+      yield message;
+    }
+  })();
+  const source = format === 'mbox' ? mboxStream(counted) : zipStream(counted);
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      onWritten(count, bytes);
+      done(null, chunk);
+    },
+  });
+  source.on('error', (error) => measure.destroy(error));
+  // A reader that goes away stops the reading of messages.
+  measure.once('close', () => source.destroy());
+  return source.pipe(measure);
 }

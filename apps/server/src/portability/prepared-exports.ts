@@ -1,109 +1,112 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExportJobOut } from '@popgate/contracts';
 import type { Db } from '../db/prisma';
 import { notFound } from '../domain-errors';
-import { exportedMessages, type ExportSelection } from './export-selection';
-import { mboxStream, zipStream, type ExportFormat } from './export-stream';
-
-/** How long a prepared file waits to be downloaded (and downloaded again, or resumed). */
-const KEEP_MS = 24 * 3600_000;
+import { exportedCount, exportedMessages, type ExportSelection } from './export-selection';
+import { exportStream, type ExportFormat } from './export-stream';
+import { JobWriter, readJob } from './portability-jobs';
 
 /**
- * Exports written to a file first (in the data folder), for a download that can be resumed
- * with HTTP Range and a progress to show while it is written. Kept by the process that wrote
- * them, a day.
+ * Exports written to a file first, for a download that can be resumed with HTTP Range and a
+ * progress to show while it is written. The job is in PostgreSQL and the file in the data
+ * folder (`<dir>/<user id>/<job id>.export`), so every process on the host serves it; kept a day
+ * (housekeeping removes it then).
  */
 export class PreparedExports {
-  private readonly jobs = new Map<string, { userId: string; job: ExportJobOut; at: number }>();
-
   private static readonly byDir = new Map<string, PreparedExports>();
 
-  /** The one set of prepared exports kept in `dir` by this process. */
+  /** The prepared exports kept in `dir`. */
   static in(dir: string): PreparedExports {
     let found = PreparedExports.byDir.get(dir);
     if (!found) PreparedExports.byDir.set(dir, (found = new PreparedExports(dir)));
     return found;
   }
 
+  /** Every folder this process keeps prepared exports in. */
+  static all(): PreparedExports[] {
+    return [...PreparedExports.byDir.values()];
+  }
+
   private constructor(private readonly dir: string) {}
 
-  /** A user who leaves takes their prepared files with them. */
+  /** A user who leaves takes their prepared files with them (their rows go with the user). */
   forgetUser(userId: string): void {
-    for (const [id, entry] of this.jobs) {
-      if (entry.userId !== userId) continue;
-      this.jobs.delete(id);
-      fs.rm(this.file(id), { force: true }, () => {});
-    }
+    fs.rm(this.userDir(userId), { recursive: true, force: true }, () => {});
   }
 
-  /** Checks the selection, then writes the file in the background. */
-  async start(prisma: Db, selection: ExportSelection, format: ExportFormat): Promise<ExportJobOut> {
-    this.prune();
+  /** Removes the file of an export that expired. */
+  forget(userId: string, id: string): Promise<void> {
+    return fs.promises.rm(this.file(userId, id), { force: true });
+  }
+
+  /**
+   * Checks the selection, then writes the file in the background; `onProgress` hears of the
+   * progress as it is written (at most once a second) and of the outcome.
+   */
+  async start(
+    prisma: Db,
+    selection: ExportSelection,
+    format: ExportFormat,
+    options: {
+      running: Set<string>;
+      onError: (error: unknown) => void;
+      onProgress?: (job: ExportJobOut) => void;
+    },
+  ): Promise<ExportJobOut> {
     const messages = await exportedMessages(prisma, selection);
-    const job: ExportJobOut = {
-      id: randomUUID(),
-      status: 'running',
-      format,
-      messages: 0,
-      bytes: 0,
+    const total = await exportedCount(prisma, selection);
+    const { userId } = selection;
+    const job = await JobWriter.start(
+      prisma,
+      'export',
+      userId,
+      { id: randomUUID(), status: 'running', format, messages: 0, bytes: 0, total },
+      options,
+    );
+    const started = job.state;
+    await fs.promises.mkdir(this.userDir(userId), { recursive: true, mode: 0o700 });
+    const progress = (change: Partial<ExportJobOut>) => {
+      if (job.update(change)) options.onProgress?.(job.state);
     };
-    const entry = { userId: selection.userId, job, at: Date.now() };
-    this.jobs.set(job.id, entry);
-    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const counted = (async function* () {
-      for await (const message of messages) {
-        job.messages++;
-        yield message;
-      }
-    })();
-    const source = format === 'mbox' ? mboxStream(counted) : zipStream(counted);
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        job.bytes += chunk.length;
-        done(null, chunk);
-      },
+    let written = { messages: 0, bytes: 0 };
+    const body = exportStream(messages, format, (count, bytes) => {
+      written = { messages: count, bytes };
+      progress(written);
     });
-    void pipeline(source, measure, fs.createWriteStream(this.file(job.id), { mode: 0o600 }))
-      .then(() => {
-        job.status = 'done';
-      })
-      .catch((error: Error) => {
-        job.status = 'failed';
-        job.error = error.message;
-      })
-      .finally(() => {
-        entry.at = Date.now();
-      });
-    return { ...job };
+    void pipeline(body, fs.createWriteStream(this.file(userId, started.id), { mode: 0o600 }))
+      .then(() => job.finish({ status: 'done', ...written }))
+      .catch((error: Error) => job.finish({ status: 'failed', error: error.message }))
+      .then((outcome) => options.onProgress?.(outcome));
+    return started;
   }
 
-  get(userId: string, id: string): ExportJobOut {
-    const entry = this.jobs.get(id);
-    if (!entry || entry.userId !== userId) throw notFound('No such export');
-    return { ...entry.job };
+  /** One of the user's prepared exports (from any process). */
+  get(prisma: Db, userId: string, id: string): Promise<ExportJobOut> {
+    return readJob(prisma, 'export', userId, id, 'export');
   }
 
   /** The finished file of one of the user's exports. */
-  fileOf(userId: string, id: string): { path: string; job: ExportJobOut } {
-    const job = this.get(userId, id);
+  async fileOf(
+    prisma: Db,
+    userId: string,
+    id: string,
+  ): Promise<{ path: string; job: ExportJobOut }> {
+    const job = await this.get(prisma, userId, id);
     if (job.status !== 'done') throw notFound('This export is not ready');
-    return { path: this.file(id), job };
+    const file = this.file(userId, id);
+    // Written on another host whose data folder this one does not share.
+    if (!fs.existsSync(file)) throw notFound('The file of this export is not on this server');
+    return { path: file, job };
   }
 
-  private file(id: string): string {
-    return path.join(this.dir, `${id}.export`);
+  private userDir(userId: string): string {
+    return path.join(this.dir, userId);
   }
 
-  private prune(): void {
-    const before = Date.now() - KEEP_MS;
-    for (const [id, entry] of this.jobs) {
-      if (entry.at >= before || entry.job.status === 'running') continue;
-      this.jobs.delete(id);
-      fs.rm(this.file(id), { force: true }, () => {});
-    }
+  private file(userId: string, id: string): string {
+    return path.join(this.userDir(userId), `${id}.export`);
   }
 }

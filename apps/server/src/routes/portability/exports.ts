@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorReply, ExportIn, ExportJobOut, ImportIdParams } from '@popgate/contracts';
 import { Type } from 'typebox';
 import { contentDisposition } from '../../mail/content-disposition';
+import { failOwn } from '../../portability/portability-jobs';
 import { PreparedExports } from '../../portability/prepared-exports';
 
 /** Where prepared exports are written: inside the data folder, only Popgate's to read. */
@@ -31,6 +32,11 @@ function byteRange(header: string, size: number): { start: number; end: number }
  */
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const prepared = PreparedExports.in(exportsDir(app.config.dataDir));
+  /** This process's exports being written: a process that closes marks them interrupted. */
+  const running = new Set<string>();
+  app.addHook('onClose', async () => {
+    await failOwn(app.db.prisma, [...running]);
+  });
 
   app.post(
     '/api/exports',
@@ -45,11 +51,15 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { format, ...narrowing } = request.body;
-      const job = await prepared.start(
-        app.db.prisma,
-        { userId: request.user!.id, ...narrowing },
-        format,
-      );
+      const userId = request.user!.id;
+      const job = await prepared.start(app.db.prisma, { userId, ...narrowing }, format, {
+        running,
+        onError: (error) => request.log.warn({ err: error }, 'export progress not written'),
+        onProgress: (state) =>
+          void app.events
+            .publish(userId, 'export.progress', state)
+            .catch((error) => request.log.warn({ err: error }, 'export progress not announced')),
+      });
       return reply.code(202).send(job);
     },
   );
@@ -64,7 +74,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ExportJobOut, 401: ErrorReply, 404: ErrorReply },
       },
     },
-    async (request) => prepared.get(request.user!.id, request.params.id),
+    async (request) => prepared.get(app.db.prisma, request.user!.id, request.params.id),
   );
 
   app.get(
@@ -84,7 +94,11 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { path: file, job } = prepared.fileOf(request.user!.id, request.params.id);
+      const { path: file, job } = await prepared.fileOf(
+        app.db.prisma,
+        request.user!.id,
+        request.params.id,
+      );
       const { size } = await fs.promises.stat(file);
       const etag = `"${job.id}-${size}"`;
       reply

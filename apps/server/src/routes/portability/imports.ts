@@ -8,7 +8,8 @@ import { ErrorReply, ImportIdParams, ImportJobOut } from '@popgate/contracts';
 import { loadPolicy } from '../../accounts/account-policy-check';
 import { HttpError } from '../../plugins/errors';
 import { importMailbox } from '../../portability/import-mailbox';
-import { ImportJobs } from '../../portability/import-jobs';
+import { importJob, startImportJob } from '../../portability/import-jobs';
+import { failOwn } from '../../portability/portability-jobs';
 import { importTarget } from '../../portability/imported-source';
 
 /** The largest file taken: a Takeout of many years is tens of gigabytes. */
@@ -21,7 +22,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * import.progress events and from GET /api/imports/:id.
  */
 export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const jobs = new ImportJobs();
+  /** This process's imports under way: a process that closes marks them interrupted. */
+  const running = new Set<string>();
+  app.addHook('onClose', async () => {
+    await failOwn(app.db.prisma, [...running]);
+  });
   await app.register(multipart, {
     limits: { files: 1, fields: 2, fieldSize: 100, fileSize: MAX_UPLOAD_BYTES, parts: 3 },
   });
@@ -81,32 +86,35 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await fs.promises.rm(dir, { recursive: true, force: true });
         throw error;
       }
-      const job = jobs.start(userId, saved.fileName, accountId);
+      const job = await startImportJob(app.db.prisma, userId, saved.fileName, accountId, {
+        running,
+        onError: (error) => request.log.warn({ err: error }, 'import progress not written'),
+      });
       const { maxMessageBytes } = await loadPolicy(app.db.prisma);
-      const publish = (change: Partial<ImportJobOut>) =>
+      const announce = (state: ImportJobOut) =>
         app.events
-          .publish(userId, 'import.progress', jobs.update(job.id, change))
+          .publish(userId, 'import.progress', state)
           .catch((error) => request.log.warn({ err: error }, 'import progress not announced'));
-      let last = 0;
+      const started = job.state;
       void importMailbox(app.db.prisma, {
         userId,
         accountId,
         path: saved.path,
         maxMessageBytes,
         onProgress: (summary) => {
-          // At most one event a second: a big import must not flood the event log.
-          if (Date.now() - last < 1000) return;
-          last = Date.now();
-          void publish({ ...summary, problems: summary.problems.slice(0, 50) });
+          // Written and announced at most once a second: a big import must not flood either.
+          if (job.update({ ...summary, problems: summary.problems.slice(0, 50) }))
+            void announce(job.state);
         },
       })
-        .then((summary) => publish({ ...summary, status: 'done' }))
+        .then((summary) => job.finish({ ...summary, status: 'done' }))
         .catch((error: Error) => {
           request.log.error({ err: error }, 'an import failed');
-          return publish({ status: 'failed', error: error.message });
+          return job.finish({ status: 'failed', error: error.message });
         })
+        .then(announce)
         .finally(() => fs.promises.rm(dir, { recursive: true, force: true }));
-      return reply.code(202).send(job);
+      return reply.code(202).send(started);
     },
   );
 
@@ -120,6 +128,6 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ImportJobOut, 401: ErrorReply, 404: ErrorReply },
       },
     },
-    async (request) => jobs.get(request.user!.id, request.params.id),
+    async (request) => importJob(app.db.prisma, request.user!.id, request.params.id),
   );
 };
