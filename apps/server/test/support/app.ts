@@ -21,6 +21,8 @@ export async function testApp(
     env?: Record<string, string>;
     dataDir?: string;
     connections?: number;
+    /** Run the scheduler, as the server does (default: no polling). */
+    poll?: boolean;
   } = {},
 ) {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'popgate-app-'));
@@ -44,7 +46,7 @@ export async function testApp(
     db,
     // POPGATE_SECRET_KEY in `env` lets several apps on one database open each other's secrets.
     secretKey: loadSecretKey(config.secretKey, dataDir),
-    poll: false,
+    poll: options.poll ?? false,
     ...(options.webRoot && { webRoot: options.webRoot }),
   });
   return {
