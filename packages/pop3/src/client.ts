@@ -6,7 +6,7 @@ import { dele } from './commands/dele';
 import { expectOk, messageNumber, sendForLine } from './commands/exchange';
 import { listAll, listOne, type MessageSize } from './commands/list';
 import { noop } from './commands/noop';
-import { quit } from './commands/quit';
+import { quit, quitUnanswered } from './commands/quit';
 import { retr, retrCommand } from './commands/retr';
 import { rset } from './commands/rset';
 import { stat, type MaildropStat } from './commands/stat';
@@ -317,6 +317,24 @@ export class Pop3Client {
     this.requireState(['authorization', 'transaction'], 'quit');
     await quit(this.connection);
     this.marked.clear();
+  }
+
+  /**
+   * QUIT for a session that marked nothing, without waiting for the server's answer (it could tell
+   * nothing: there is no mark to apply), so the session ends a round trip sooner. Refused
+   * (INVALID_STATE) while messages are marked: their removal needs quit() and its +OK.
+   */
+  async leave(): Promise<void> {
+    this.requireState(['authorization', 'transaction'], 'quit');
+    await this.settle();
+    this.requireState(['authorization', 'transaction'], 'quit');
+    if (this.marked.size > 0) {
+      throw new Pop3Error(
+        'INVALID_STATE',
+        'Messages are marked for deletion: QUIT must be answered (quit)',
+      );
+    }
+    quitUnanswered(this.connection);
   }
 
   /** Drops the connection without QUIT: nothing marked in this session is removed. */

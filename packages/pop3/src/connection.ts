@@ -196,6 +196,35 @@ export class Pop3Connection {
     this.fail(new Pop3Error('INVALID_STATE', 'The session has ended (QUIT)'));
   }
 
+  /**
+   * Sends `line` as the session's last command and closes the connection behind it without
+   * waiting for the answer (QUIT when nothing is marked: its answer could not change anything).
+   * The socket is ended gracefully, so the line is delivered; one the server does not close is
+   * dropped after the command timeout.
+   */
+  sendLast(line: string): void {
+    if (this.closedBy) throw this.closedBy;
+    if (this.outstanding > 0)
+      throw new Pop3Error('INVALID_STATE', `${line} sent while answers are due`);
+    if (this.settings.log) this.settings.log({ direction: 'send', line });
+    this.closedBy = new Pop3Error('INVALID_STATE', 'The session has ended (QUIT)');
+    this.stopResponseTimer();
+    this.stopIdleTimer();
+    this.settings.signal?.removeEventListener('abort', this.onAbort);
+    const socket = this.socket;
+    this.detach(socket);
+    socket.on('error', () => {});
+    // The answer is read and dropped, so that the socket closes as the server closes it.
+    socket.on('data', () => {});
+    const linger = setTimeout(() => socket.destroy(), this.settings.commandTimeoutMs);
+    linger.unref();
+    socket.once('close', () => {
+      clearTimeout(linger);
+      this.notifyClosed();
+    });
+    socket.end(`${line}\r\n`);
+  }
+
   /** Drops the connection at once, without QUIT. */
   destroy(reason?: Pop3Error): void {
     this.fail(reason ?? new Pop3Error('INVALID_STATE', 'The session was closed without QUIT'));

@@ -12,6 +12,7 @@ function recorder() {
   return {
     log: (entry: Pop3LogEntry) => entries.push(entry),
     sent: () => entries.filter((e) => e.direction === 'send').map((e) => e.line.split(' ')[0]),
+    last: () => entries.at(-1),
     roundTrips: () => {
       let trips = 1;
       for (let i = 1; i < entries.length; i++)
@@ -50,6 +51,30 @@ describe('round trips of a check of an unchanged mailbox, against Dovecot', () =
     await client.quit();
     expect(session.sent()).toEqual(['CAPA', 'USER', 'PASS', 'UIDL', 'QUIT']);
     expect(session.roundTrips()).toBe(5);
+  });
+
+  it('ends without waiting for the answer to QUIT when nothing is marked: four answers waited for', async () => {
+    const session = recorder();
+    const client = await connectTls(dovecot(), { log: session.log });
+    await client.uidl();
+    await client.leave();
+    expect(session.sent()).toEqual(['CAPA', 'AUTH', 'UIDL', 'QUIT']);
+    // Greeting, CAPA, AUTH, UIDL answered; QUIT leaves last and nothing is read after it.
+    expect(session.last()).toMatchObject({ direction: 'send', line: 'QUIT' });
+    expect(client.state).toBe('closed');
+    // The server ended the session as after any QUIT: the next one logs in and finds the mail.
+    const next = await connectTls(dovecot());
+    expect(await next.uidl()).toHaveLength(1);
+    await next.quit();
+  });
+
+  it('refuses to leave unanswered while a message is marked for deletion', async () => {
+    const client = await connectTls(dovecot());
+    await client.dele(1);
+    await expect(client.leave()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await client.rset();
+    await client.leave();
+    expect(await dovecot().messageFiles(USER.username)).toHaveLength(1);
   });
 
   it('refuses a wrong password sent together with USER as any other', async () => {

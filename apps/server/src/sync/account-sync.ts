@@ -176,9 +176,11 @@ export async function syncAccount(
       const ended = endedBecause(await readAccountNow(ctx, accountId));
       if (ended) throw new SessionEndedError(ended);
     }
-    // QUIT applies the DELE marks: never once another process may have the account.
+    // QUIT applies the DELE marks: never once another process may have the account. With none,
+    // its answer could tell nothing: the session ends without waiting for it.
     lease?.assertHeld();
-    await client.quit();
+    if (client.markedForDeletion.length > 0) await client.quit();
+    else await client.leave();
     // Nothing else can be pending: this session holds the account's lease.
     if (result.deletedOnServer > 0 || stored.deletePending.length > 0) {
       lease?.assertHeld();

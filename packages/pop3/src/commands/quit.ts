@@ -12,3 +12,11 @@ export async function quit(connection: Pop3Connection): Promise<void> {
     connection.finish();
   }
 }
+
+/**
+ * QUIT when the session marked nothing: sent, and the connection closed behind it without waiting
+ * for the answer, which could tell nothing (there is no mark to apply). One round trip less.
+ */
+export function quitUnanswered(connection: Pop3Connection): void {
+  connection.sendLast('QUIT');
+}
