@@ -8,6 +8,7 @@
  * is `to_tsquery('simple', 'word:*')`, websearch_to_tsquery having no prefix. Also the plain list
  * page without a search, and what the search document costs per message against the former one.
  */
+import os from 'node:os';
 import pg from 'pg';
 import { listStatement, type ListFilters } from '../../apps/server/src/messages/list';
 import { parseSearch } from '../../apps/server/src/search/query-parser';
@@ -67,6 +68,12 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
 async function timeQuery(client: pg.Client, statement: { text: string; values: unknown[] }) {
   const started = process.hrtime.bigint();
   const result = await client.query({ ...statement, types: utcTimestamps });
@@ -105,6 +112,7 @@ try {
     );
     counts.push({ ours: found.rows[0].n as number, floor: floorFound.rows[0].n as number });
   }
+  const loadBefore = loadAverage();
   // Warm up every statement once.
   await timeQuery(client, plain);
   for (const c of CLASSES) {
@@ -156,6 +164,10 @@ try {
     );
   }
   console.log(`ratio ≤ ${TARGET}: ${met} of ${CLASSES.length} classes`);
+  // The machine is shared: the load the rounds ran under goes with the numbers.
+  console.log(
+    `load average (1, 5, 15 min) after the rounds: ${loadAverage()}; before: ${loadBefore}`,
+  );
   // What the document costs per message: the new function against the former expression.
   const docCost = async (expression: string) => {
     const started = process.hrtime.bigint();

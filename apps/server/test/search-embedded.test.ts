@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded
 import { applyMigrations } from '../src/db/migrations';
 import { testApp } from './support/app';
 import { EXPECTED, expectFound, search, seedCorpus } from './support/search-corpus';
+import { foldMismatches } from './support/search-fold';
 
 const MIGRATIONS = path.resolve(__dirname, '../../../prisma/migrations');
 
@@ -40,5 +41,9 @@ describe('search on the embedded database (PGlite, with unaccent)', () => {
       `&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`,
     );
     expect([...first.items, ...rest.items].map((item) => item.subject)).toEqual(found);
+  });
+
+  it('folds a page’s bodies for the snippet window as the search folds text', async () => {
+    expect(await foldMismatches(subject.app.db.prisma)).toEqual([]);
   });
 });

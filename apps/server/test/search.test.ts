@@ -2,6 +2,7 @@ import { findMatches, type MessageDetail } from '@popgate/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from './support/app';
 import { EXPECTED, expectFound, search, seedCorpus } from './support/search-corpus';
+import { foldMismatches } from './support/search-fold';
 
 let subject: Awaited<ReturnType<typeof testApp>>;
 let mailbox: Awaited<ReturnType<typeof seedCorpus>>;
@@ -67,6 +68,10 @@ describe('search in every language, with Gmail’s operators (PostgreSQL)', () =
       `/api/messages?q=${encodeURIComponent('after:2024/13/01')}`,
     );
     expect(date.json()).toMatchObject({ error: { code: 'INVALID_QUERY', position: 7 } });
+  });
+
+  it('folds a page’s bodies for the snippet window as the search folds text', async () => {
+    expect(await foldMismatches(subject.app.db.prisma)).toEqual([]);
   });
 
   it('answers the words to mark in a message opened from a search', async () => {

@@ -11,6 +11,7 @@ import { invalid } from '../domain-errors';
 import { Prisma } from '../generated/prisma/client';
 import { addressMarks, addressTerms, type AddressTerms } from '../search/address-marks';
 import { parseSearch } from '../search/query-parser';
+import { foldSql } from '../search/fold-sql';
 import { hitSnippet } from '../search/hit-snippet';
 import { searchSql, type SearchSql } from '../search/search-sql';
 import { listColumnsSql, toListItem, type ListColumns } from './columns';
@@ -244,42 +245,49 @@ export function listStatement(filters: ListFilters): { text: string; values: unk
   const order = sort
     ? keyedOrderBy(sort)
     : Prisma.sql`${ranked ? Prisma.sql`"rankValue" DESC,` : Prisma.empty} m."receivedAt" DESC, m.id DESC`;
-  const terms = query?.terms ?? [];
-  // A ranked page selects its rank once and orders by that column ("rankValue"; written twice,
-  // PostgreSQL works it out twice for every match), turned into text outside; a page with a
-  // snippet window also selects where each row is (its ctid), to read its body again there.
-  const page = Prisma.sql`
-    SELECT ${COLUMNS},
-           ${ranked ? Prisma.sql`${rank} AS "rankValue"` : Prisma.sql`NULL AS rank`}
-           ${terms.length > 0 ? Prisma.sql`, m.ctid AS "rowTid"` : Prisma.empty}
-           ${sort ? Prisma.sql`, ${keyedSelect(sort)}` : Prisma.empty}
+  const keyed = sort ? Prisma.sql`, ${keyedSelect(sort)}` : Prisma.empty;
+  const page = (statement: Prisma.Sql) => ({ text: statement.text, values: statement.values });
+  if (!query) {
+    return page(Prisma.sql`
+    SELECT ${COLUMNS}, NULL AS rank${keyed}
+      FROM messages m
+     WHERE ${Prisma.join(where, ' AND ')}
+     ORDER BY ${order}
+     LIMIT ${filters.limit + 1}`);
+  }
+  // A search goes in two steps. The first orders the matches by what the order needs alone and
+  // keeps where the page's rows are (their ctid): each match costs what it costs the plain
+  // full-text search. A ranked one selects its rank once and orders by that column ("rankValue";
+  // written twice, PostgreSQL would work it out twice for every match). The second reads the list
+  // columns and the snippet window of the page's rows only, in the same order.
+  const matches = Prisma.sql`
+    SELECT m.ctid AS "rowTid"${ranked ? Prisma.sql`, ${rank} AS "rankValue"` : Prisma.empty}
       FROM messages m
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY ${order}
      LIMIT ${filters.limit + 1}`;
-  if (!ranked && terms.length === 0) return { text: page.text, values: page.values };
-  // The snippet's window is read for the page's rows only (after the sort and limit), from the
-  // first 10,000 characters of each body: 40 characters before the first hit, 240 in all.
+  const terms = query.terms;
+  // The window from the first 10,000 characters of the body: 40 characters before the first hit,
+  // 240 in all. The fences (OFFSET 0) cut and fold the body once a row whatever the number of
+  // terms (inlined, each term's strpos would fold it again).
   const window =
     terms.length > 0
       ? Prisma.sql`
-      LEFT JOIN LATERAL (
-        SELECT f.body, least(${Prisma.join(
+      CROSS JOIN LATERAL (
+        SELECT substr(f.body, greatest(least(${Prisma.join(
           terms.map(
             (t) => Prisma.sql`nullif(strpos(f.folded, popgate_search_fold(${t}::text)), 0)`,
           ),
-        )}) AS at
-          FROM (SELECT b.body, popgate_search_fold(b.body) AS folded
-                  FROM (SELECT left(coalesce(b."textBody", b.snippet), 10000) AS body
-                          FROM messages b WHERE b.ctid = p."rowTid") b) f) h ON true`
+        )}) - 40, 1), 240) AS hit
+          FROM (SELECT b.body, ${foldSql(Prisma.sql`b.body`)} AS folded
+                  FROM (SELECT left(coalesce(m."textBody", m.snippet), 10000) AS body OFFSET 0) b
+                OFFSET 0) f) h`
       : Prisma.empty;
-  const statement = Prisma.sql`
-    SELECT p.*${ranked ? Prisma.sql`, p."rankValue"::text AS rank` : Prisma.empty}${
-      terms.length > 0
-        ? Prisma.sql`, substr(h.body, greatest(h.at - 40, 1), 240) AS hit`
-        : Prisma.empty
+  return page(Prisma.sql`
+    SELECT ${COLUMNS}, ${ranked ? Prisma.sql`p."rankValue"::text` : Prisma.sql`NULL`} AS rank${keyed}${
+      terms.length > 0 ? Prisma.sql`, h.hit` : Prisma.empty
     }
-      FROM (${page}) p${window}
-     ${ranked ? Prisma.sql`ORDER BY p."rankValue" DESC, p."receivedAt" DESC, p.id DESC` : Prisma.empty}`;
-  return { text: statement.text, values: statement.values };
+      FROM (${matches}) p
+      JOIN messages m ON m.ctid = p."rowTid"${window}
+     ORDER BY ${order}`);
 }
