@@ -290,6 +290,10 @@ describe.skipIf(!dovecotAvailable())(
       expect(await messageRows().allTextContents()).toEqual(
         Array(3).fill(expect.stringContaining('Carol Jones')),
       );
+      // from:'s value is marked in each row's sender.
+      await expect
+        .poll(() => page.locator('.message-list .message-row__from mark').allTextContents(), SOON)
+        .toEqual(['Carol', 'Carol', 'Carol']);
 
       await page.getByTestId('save-search').click();
       await page.getByLabel('Name of the saved search').fill('From Carol');
@@ -307,23 +311,53 @@ describe.skipIf(!dovecotAvailable())(
       expect(await accessibilityViolations(page)).toEqual([]);
     });
 
-    it('sorts by size, largest first, in the address too', async () => {
+    it('renames a saved search from the sidebar with the keyboard alone', async () => {
+      const edit = page.getByRole('button', { name: 'Edit the saved search From Carol' });
+      await edit.focus();
+      await page.keyboard.press('Enter');
+      const name = page.getByLabel('Name', { exact: true });
+      await expect.poll(() => name.inputValue(), SOON).toBe('From Carol');
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.screenshot({ path: screenshotPath('saved-search-rename') });
+      await name.fill('Carol’s mail');
+      await page.keyboard.press('Enter');
+      const renamed = page.getByTestId('saved-search').filter({ hasText: 'Carol’s mail' });
+      await renamed.waitFor();
+      expect(await page.getByTestId('saved-search').allTextContents()).toEqual(['Carol’s mail']);
+      // Focus is back on the button that opened the dialog.
+      expect(
+        await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null),
+      ).toBe('Edit the saved search Carol’s mail');
+      // The name is kept on the server.
+      await page.reload();
+      await renamed.waitFor({ timeout: 30_000 });
+    });
+
+    it('sorts the conversations by size, largest first, in the address too', async () => {
       await page.getByRole('button', { name: 'Clear search' }).click();
       await expect.poll(() => conversationRows().count(), SOON).toBe(4);
+      const subjects = () => page.locator('.conversation-row__subject').allTextContents();
       await page.getByLabel('Sort messages').selectOption('size');
       await page.waitForURL(/sort=size/);
-      // Sorted, the list shows messages one by one.
-      await expect.poll(() => messageRows().count(), SOON).toBe(CORPUS.length);
+      // Still one row per conversation: the report alone outweighs the three budget messages.
       await expect
-        .poll(() => messageRows().first().textContent(), SOON)
-        .toContain('Large quarterly report');
-      await expect.poll(() => messageRows().last().textContent(), SOON).toContain('Tiny note');
+        .poll(subjects, SOON)
+        .toEqual(['Large quarterly report', 'Budget plan', 'Picnic on Sunday', 'Tiny note']);
+      expect(
+        await conversationRow('Budget plan').getByTestId('conversation-count').textContent(),
+      ).toBe('3');
       await page.screenshot({ path: screenshotPath('sort-by-size') });
       await page.reload();
       await expect
-        .poll(() => messageRows().first().textContent(), { timeout: 30_000 })
+        .poll(() => conversationRows().first().textContent(), { timeout: 30_000 })
         .toContain('Large quarterly report');
       expect(await page.getByLabel('Sort messages').inputValue()).toBe('size');
+      // By the sender of each conversation's latest message: Carol (twice), Erin, Frank.
+      await page.getByLabel('Sort messages').selectOption('sender');
+      await page.waitForURL(/sort=sender/);
+      await expect
+        .poll(async () => (await subjects()).slice(2), SOON)
+        .toEqual(['Large quarterly report', 'Tiny note']);
       await page.getByLabel('Sort messages').selectOption('arrival');
       await expect.poll(() => page.url(), SOON).not.toContain('sort=');
       await expect.poll(() => conversationRows().count(), SOON).toBe(4);
