@@ -5,6 +5,7 @@ import { senderName } from '../lib/format';
 import { useAccountsStore } from './accounts';
 import { useMessageChangesStore } from './message-changes';
 import { useConversationsStore } from './conversations';
+import { useExportsStore } from './exports';
 import { useMessageListStore } from './message-list';
 import { useOutboxStore } from './outbox';
 import { useUiStore } from './ui';
@@ -188,6 +189,9 @@ export const useLiveStore = defineStore('live', () => {
         break;
       case 'outbox.status':
         useOutboxStore().apply(message.payload);
+        break;
+      case 'export.progress':
+        useExportsStore().apply(message.payload);
         break;
       case 'message.sent': {
         // The copy in Sent: the Sent list shows it (its head is read again, in order).
