@@ -265,9 +265,11 @@ export class SyncScheduler {
       },
       (this.options.leaseSeconds * 1000) / 3,
     );
+    let released = false;
     try {
       const result = await syncAccount(this.ctx, accountId, controller.signal, {
         lease,
+        requested: claimed.requested,
         admit: (address) => {
           const session = this.running.get(accountId);
           if (session) session.server = address;
@@ -279,6 +281,7 @@ export class SyncScheduler {
           );
         },
       });
+      released = result.released === true;
       this.onSyncDone?.(accountId, result);
       this.onSessionEnd?.(result);
     } catch (error) {
@@ -290,7 +293,8 @@ export class SyncScheduler {
     } finally {
       clearInterval(renewal);
       clearTimeout(expiry);
-      await releaseLease(prisma, lease).catch(() => {});
+      // The session's end let it go already, in the statement that scheduled the next check.
+      if (!released) await releaseLease(prisma, lease).catch(() => {});
     }
   }
 }
