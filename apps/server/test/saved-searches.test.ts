@@ -202,4 +202,22 @@ describe('saved searches', () => {
     ).toBe(404);
     expect((await list(alice)).map((s) => s.name)).toEqual(['private']);
   });
+
+  it('documents every saved-search route in OpenAPI under its tag', async () => {
+    const spec = (await subject.app.inject({ url: '/api/docs/json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    }>();
+    const routes = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/api/saved-searches'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+      );
+    expect(routes.map((r) => r.route).sort()).toEqual([
+      'delete /api/saved-searches/{id}',
+      'get /api/saved-searches',
+      'patch /api/saved-searches/{id}',
+      'post /api/saved-searches',
+    ]);
+    for (const { route, op } of routes) expect(op.tags, route).toEqual(['saved searches']);
+  });
 });
