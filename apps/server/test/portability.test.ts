@@ -51,6 +51,31 @@ const mail = (n: number, body: string) =>
     ].join('\r\n'),
   );
 
+/** A new user with messages `base + n` (bodies "<text> n.") imported from an mbox. */
+async function ownerWithMail(tag: string, numbers: number[], base: number, text: string) {
+  const owner = new ApiClient(subject.app);
+  const me = await owner.signUp(`${tag}-${Date.now()}@example.test`);
+  const accountId = await importTarget(subject.db.prisma, me.id);
+  const file = path.join(tmp, `${tag}.mbox`);
+  fs.writeFileSync(
+    file,
+    Buffer.concat(
+      numbers.flatMap((n) => [
+        Buffer.from(`From a@example.test Mon Nov  2 08:0${n}:00 2026\n`),
+        mail(base + n, `${text} ${n}.`),
+        Buffer.from('\n'),
+      ]),
+    ),
+  );
+  await importMailbox(subject.db.prisma, {
+    userId: me.id,
+    accountId,
+    path: file,
+    maxMessageBytes: 1024 * 1024,
+  });
+  return { owner, me };
+}
+
 async function storedShas(userId: string): Promise<string[]> {
   const messages = await subject.db.prisma.message.findMany({
     where: { userId },
@@ -123,26 +148,7 @@ describe('export and import', () => {
   });
 
   it('prepares an export as a file whose download resumes with HTTP Range', async () => {
-    const owner = new ApiClient(subject.app);
-    const me = await owner.signUp(`resume-${Date.now()}@example.test`);
-    const accountId = await importTarget(subject.db.prisma, me.id);
-    const file = path.join(tmp, 'resume.mbox');
-    fs.writeFileSync(
-      file,
-      Buffer.concat(
-        [1, 2, 3].flatMap((n) => [
-          Buffer.from(`From a@example.test Mon Nov  2 08:0${n}:00 2026\n`),
-          mail(80 + n, `Resumable ${n}.`),
-          Buffer.from('\n'),
-        ]),
-      ),
-    );
-    await importMailbox(subject.db.prisma, {
-      userId: me.id,
-      accountId,
-      path: file,
-      maxMessageBytes: 1024 * 1024,
-    });
+    const { owner, me } = await ownerWithMail('resume', [1, 2, 3], 80, 'Resumable');
     const streamed = (await owner.get('/api/export?format=mbox')).rawPayload;
 
     const started = await owner.post('/api/exports', { format: 'mbox' });
@@ -194,26 +200,7 @@ describe('export and import', () => {
   });
 
   it('a streamed export announces its progress: messages and bytes out of the total, then done', async () => {
-    const owner = new ApiClient(subject.app);
-    const me = await owner.signUp(`streamed-${Date.now()}@example.test`);
-    const accountId = await importTarget(subject.db.prisma, me.id);
-    const file = path.join(tmp, 'streamed.mbox');
-    fs.writeFileSync(
-      file,
-      Buffer.concat(
-        [1, 2, 3, 4].flatMap((n) => [
-          Buffer.from(`From a@example.test Mon Nov  2 08:0${n}:00 2026\n`),
-          mail(60 + n, `Streamed ${n}.`),
-          Buffer.from('\n'),
-        ]),
-      ),
-    );
-    await importMailbox(subject.db.prisma, {
-      userId: me.id,
-      accountId,
-      path: file,
-      maxMessageBytes: 1024 * 1024,
-    });
+    const { owner, me } = await ownerWithMail('streamed', [1, 2, 3, 4], 60, 'Streamed');
     const download = await owner.get('/api/export?format=zip');
     expect(download.statusCode).toBe(200);
     const id = download.headers['x-export-id'];
