@@ -237,6 +237,46 @@ describe.skipIf(!dovecotAvailable())('The admin console, with an admin and a use
     expect(user.url()).toMatch(/\/accounts\/new$/);
   });
 
+  it('sets the sessions per POP3 server: the rule, and a limit for one named server', async () => {
+    await adminNav().getByRole('link', { name: 'Policy' }).click();
+    await expect.poll(() => heading(admin)).toBe('Policy');
+    const limits = admin.getByLabel('Limits for named servers');
+    expect(await limits.inputValue()).toBe('pop.gmail.com 50\noutlook.office365.com 50');
+    // Empty rule fields say what the operator's environment sets instead.
+    await expect
+      .poll(() => admin.locator('#policy-syncSessionsPerHost-hint').textContent())
+      .toContain('the operator’s setting (2)');
+    await limits.fill('pop.gmail.com 50\noutlook.office365.com 50\npop.example-isp.net 0');
+    await admin.getByLabel('Sessions per server, at least').fill('3');
+    await admin.getByRole('button', { name: 'Save policy' }).click();
+    await expect
+      .poll(() => admin.getByTestId('policy-errors').textContent())
+      .toContain('“pop.example-isp.net 0” is not a server name and a number of sessions');
+    expect(await admin.evaluate(() => document.activeElement?.id)).toBe('policy-hostSessionLimits');
+    await limits.fill('pop.gmail.com 50\noutlook.office365.com 50\npop.example-isp.net 4');
+    await admin.getByRole('button', { name: 'Save policy' }).click();
+    await expect.poll(() => actionResult(admin)).toContain('Policy saved');
+    await admin.screenshot({ path: screenshotPath('admin-policy-sessions'), fullPage: true });
+
+    await admin.reload();
+    await expect
+      .poll(() => admin.getByLabel('Limits for named servers').inputValue())
+      .toBe('pop.gmail.com 50\noutlook.office365.com 50\npop.example-isp.net 4');
+    expect(await admin.getByLabel('Sessions per server, at least').inputValue()).toBe('3');
+    expect(await accessibilityViolations(admin)).toEqual([]);
+
+    await adminNav().getByRole('link', { name: 'Overview' }).click();
+    await expect.poll(() => heading(admin)).toBe('Overview');
+    const panel = admin.getByTestId('sync-panel');
+    await expect.poll(() => panel.textContent()).toContain('Polling now');
+    expect(await admin.getByTestId('sync-accounts-due').textContent()).toMatch(/\d+ accounts due/);
+    expect(await admin.getByTestId('sync-session-target').textContent()).toMatch(
+      /sessions running here, of \d+ allowed now/,
+    );
+    await admin.screenshot({ path: screenshotPath('admin-overview-polling'), fullPage: true });
+    expect(await accessibilityViolations(admin)).toEqual([]);
+  });
+
   it('records it all in the audit log, filterable and exported as CSV', async () => {
     await adminNav().getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => heading(admin)).toBe('Audit log');
