@@ -207,13 +207,7 @@ export class Pop3Connection {
     if (this.outstanding > 0)
       throw new Pop3Error('INVALID_STATE', `${line} sent while answers are due`);
     if (this.settings.log) this.settings.log({ direction: 'send', line });
-    this.closedBy = new Pop3Error('INVALID_STATE', 'The session has ended (QUIT)');
-    this.stopResponseTimer();
-    this.stopIdleTimer();
-    this.settings.signal?.removeEventListener('abort', this.onAbort);
-    const socket = this.socket;
-    this.detach(socket);
-    socket.on('error', () => {});
+    const socket = this.close(new Pop3Error('INVALID_STATE', 'The session has ended (QUIT)'));
     // The answer is read and dropped, so that the socket closes as the server closes it.
     socket.on('data', () => {});
     const linger = setTimeout(() => socket.destroy(), this.settings.commandTimeoutMs);
@@ -346,16 +340,22 @@ export class Pop3Connection {
     this.settings.log!({ direction: 'receive', line: `${indicator}${text}` });
   }
 
-  private fail(error: Pop3Error): void {
-    if (this.closedBy) return;
+  /** Marks the session closed for `error` and lets go of its socket, which it returns. */
+  private close(error: Pop3Error): net.Socket {
     this.closedBy = error;
-    this.reader.discardUntilRestart();
     this.stopResponseTimer();
     this.stopIdleTimer();
     this.settings.signal?.removeEventListener('abort', this.onAbort);
     const socket = this.socket;
     this.detach(socket);
     socket.on('error', () => {});
+    return socket;
+  }
+
+  private fail(error: Pop3Error): void {
+    if (this.closedBy) return;
+    this.reader.discardUntilRestart();
+    const socket = this.close(error);
     if (socket.destroyed) {
       this.notifyClosed();
     } else {
