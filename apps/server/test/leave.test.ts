@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/prisma';
 import { parseMessage } from '../src/mail/parse-message';
@@ -60,7 +60,20 @@ async function userWithEverything(email: string) {
       parsed: await parseMessage(raw),
     })),
   );
-  await storeMessages(prisma, batch);
+  const [stored] = await storeMessages(prisma, batch);
+  // A label it was imported with, and an import's record naming the account.
+  await prisma.messageLabel.create({
+    data: { messageId: stored!.id, userId: me.id, name: 'Work', key: 'work' },
+  });
+  await prisma.portabilityJob.create({
+    data: {
+      id: randomUUID(),
+      userId: me.id,
+      kind: 'import',
+      status: 'done',
+      state: { accountId: account.id, fileName: `${email}.mbox` },
+    },
+  });
   await prisma.identity.create({
     data: {
       userId: me.id,
