@@ -21,6 +21,13 @@ const TRIGGERS = [
   'messages_conversations_update',
   'messages_conversations_delete',
 ];
+/** The conversation list's sort keys (migration conversation_sort_keys), on messages and at insert. */
+const SORT_TRIGGERS = [
+  'DROP TRIGGER IF EXISTS "messages_conversation_sort_insert" ON messages;',
+  'DROP TRIGGER IF EXISTS "messages_conversation_sort_update" ON messages;',
+  'DROP TRIGGER IF EXISTS "messages_conversation_sort_delete" ON messages;',
+  'DROP TRIGGER IF EXISTS "conversations_sort_insert" ON conversations;',
+].join('\n');
 
 /** The trigger function and triggers of a migration, made replaceable. */
 function triggerSql(migration: string): string {
@@ -36,9 +43,13 @@ function triggerSql(migration: string): string {
 const variants: { name: string; setup: string }[] = [
   {
     name: 'no conversation triggers',
-    setup: TRIGGERS.map((t) => `DROP TRIGGER IF EXISTS "${t}" ON messages;`).join('\n'),
+    setup:
+      TRIGGERS.map((t) => `DROP TRIGGER IF EXISTS "${t}" ON messages;`).join('\n') +
+      '\n' +
+      SORT_TRIGGERS,
   },
   ...process.argv.slice(2).map((migration) => ({ name: migration, setup: triggerSql(migration) })),
+  { name: 'newest migrations without the sort keys', setup: SORT_TRIGGERS },
   { name: 'newest migrations', setup: '' },
 ];
 
