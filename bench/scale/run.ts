@@ -1,10 +1,10 @@
 // bench/scale: how many accounts Popgate keeps fresh. A POP3 load server (load-server.ts: many
 // users on many loopback addresses, every answer 100 ms late, plain or TLS) and real Popgate
-// processes (node apps/server/dist/main.js as committed at HEAD, scheduler on, defaults) on a fresh database seeded with
-// N accounts; after a warm-up of one interval, a window measures polls/s done against needed
-// (accounts / interval), lateness p50/p99 (/metrics), CPU and peak RSS of each process,
-// PostgreSQL connections, transactions and tuples written per poll, and that no account ever had
-// two sessions at once.
+// processes (node apps/server/dist/main.js as committed at HEAD, scheduler on, defaults) on a
+// fresh database seeded with N accounts; after a warm-up of one interval, a window measures
+// polls/s done against needed (accounts / interval), lateness p50/p99 (/metrics), CPU and peak
+// RSS of each process, PostgreSQL connections, transactions and tuples written per poll, and that
+// no account ever had two sessions at once.
 //   npm run bench scale                                  every configuration (about 11 min each)
 //   SCALE_BENCH_CONFIGS=10k,10k-tls npm run bench scale  some of them (names below)
 //   SCALE_BENCH_SMOKE=1 npm run bench scale              200 accounts, interval 20 s, ~2 minutes
