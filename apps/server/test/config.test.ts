@@ -75,6 +75,16 @@ describe('configuration', () => {
     expect(() => load({ POPGATE_SYNC_MAX_SESSIONS: '0' })).toThrow(
       'POPGATE_SYNC_MAX_SESSIONS must be a whole number from 1 to 4096, got "0"',
     );
+    expect(load({}).retention).toEqual({ syncRunsMaxRows: 1_000_000, eventsMaxRows: 2_000_000 });
+    expect(
+      load({
+        POPGATE_RETENTION_SYNC_RUNS_MAX_ROWS: '50000',
+        POPGATE_RETENTION_EVENTS_MAX_ROWS: '200000',
+      }).retention,
+    ).toEqual({ syncRunsMaxRows: 50_000, eventsMaxRows: 200_000 });
+    expect(() => load({ POPGATE_RETENTION_EVENTS_MAX_ROWS: '10' })).toThrow(
+      /POPGATE_RETENTION_EVENTS_MAX_ROWS must be a whole number from 1000/,
+    );
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
     expect(config.databaseUrl).toBe('postgresql://popgate@db:5432/popgate');
