@@ -90,7 +90,7 @@ describe('a scheduler under event-loop lag', () => {
       },
       sampler,
     );
-    const accounts = [];
+    const accounts: Array<{ id: string }> = [];
     try {
       for (let i = 0; i < 8; i++) {
         const user = await prisma.user.create({ data: { email: `lag${i}@example.test` } });
