@@ -100,6 +100,8 @@ describe.each([
     subject = await testApp(database ? { databaseUrl: database.url, connections: 1 } : {});
     owner = new ApiClient(subject.app);
     await owner.signUp(`takeout-${Date.now()}-${Math.random()}@example.test`);
+    // The first user of a new database is its admin; others may then sign up too.
+    if (embedded) await owner.patch('/api/admin/policy', { signupOpen: true });
     const job = await uploadImport(subject.app, owner, 'Takeout.mbox', TAKEOUT);
     expect(job).toMatchObject({ status: 'done', imported: 7, duplicates: 0, failed: 0 });
   }, 120_000);
@@ -136,6 +138,25 @@ describe.each([
     const detail = (await owner.get(`/api/messages/${by('Quarterly plan').id}`)).json();
     expect(detail.labels).toEqual(['Important', 'Inbox', 'Work/Project X']);
     expect((await owner.get(`/api/messages/${by('Plain').id}`)).json().labels).toEqual([]);
+  });
+
+  it('lists the labels for the search box, each once with how many messages carry it', async () => {
+    const reply = await owner.get('/api/labels');
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json().items).toEqual([
+      { name: 'Archived', messages: 1 },
+      { name: 'Café', messages: 1 },
+      { name: 'Important', messages: 1 },
+      { name: 'Inbox', messages: 3 },
+      { name: 'Label, with comma', messages: 1 },
+      { name: 'Résumés', messages: 1 },
+      { name: 'Work', messages: 1 },
+      { name: 'Work/Project X', messages: 1 },
+      { name: 'Work/Project X/Drafts', messages: 1 },
+    ]);
+    const stranger = new ApiClient(subject.app);
+    await stranger.signUp(`no-labels-${Date.now()}-${Math.random()}@example.test`);
+    expect((await stranger.get('/api/labels')).json().items).toEqual([]);
   });
 
   it('a second import of the same file adds neither messages nor labels', async () => {

@@ -26,3 +26,25 @@ describe('search box suggestions', () => {
     expect(applySuggestion('(fr', from!)).toBe('(from:');
   });
 });
+
+describe('label suggestions', () => {
+  const labels = ['Inbox', 'Work', 'Work/Project X', 'Café'];
+
+  it('offers label: among the operators', () => {
+    expect(searchSuggestions('lab', []).map((s) => s.text)).toEqual(['label:']);
+  });
+
+  it('offers the labels that begin with what was typed after label:, quoted with a space', () => {
+    expect(searchSuggestions('invoice label:wo', [], labels).map((s) => s.text)).toEqual([
+      'label:Work',
+      'label:"Work/Project X"',
+    ]);
+    expect(searchSuggestions('label:c', [], labels)).toEqual([
+      { text: 'label:Café', hint: 'label', complete: true },
+    ]);
+    expect(searchSuggestions('label:work', [], labels).map((s) => s.text)).toEqual([
+      'label:"Work/Project X"',
+    ]);
+    expect(searchSuggestions('label:', [], [])).toEqual([]);
+  });
+});

@@ -73,3 +73,11 @@ export const ExportJobOut = Type.Object({
   error: Type.Optional(Type.String()),
 });
 export type ExportJobOut = Static<typeof ExportJobOut>;
+
+/** A label messages came with (Gmail's, imported from Takeout), and how many carry it. */
+export const LabelOut = Type.Object({ name: Type.String(), messages: Type.Integer() });
+export type LabelOut = Static<typeof LabelOut>;
+
+/** GET /api/labels: the caller's labels, for the search box (label:). */
+export const LabelList = Type.Object({ items: Type.Array(LabelOut) });
+export type LabelList = Static<typeof LabelList>;

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { LabelOut } from '@popgate/contracts';
+import type { Db } from '../db/prisma';
 
 /** A stored message's labels and the states they set (see portability/takeout-labels.ts). */
 export interface MessageLabelling {
@@ -50,4 +52,16 @@ export async function writeLabels(
      ON CONFLICT DO NOTHING`,
     [pairs.map((p) => p.id), pairs.map((p) => p.name), userId],
   );
+}
+
+/** At most this many of a user's labels are listed (a Takeout holds tens, rarely hundreds). */
+const MAX_LISTED = 1000;
+
+/** The user's labels, in order, each with how many messages carry it (one per folded key). */
+export async function userLabels(prisma: Db, userId: string): Promise<LabelOut[]> {
+  const rows = await prisma.$queryRaw<Array<{ name: string; messages: number }>>`
+    SELECT min(name) AS name, count(*)::int AS messages FROM message_labels
+     WHERE "userId" = ${userId}::uuid
+     GROUP BY key ORDER BY key LIMIT ${MAX_LISTED}`;
+  return rows;
 }

@@ -4,6 +4,7 @@ import type {
   ExportJobOut,
   ExportQuery,
   ImportJobOut,
+  LabelList,
   LeaveIn,
 } from '@popgate/contracts';
 import { api, ApiError, CSRF_HEADER, withQuery, type ApiClient } from './client';
@@ -18,6 +19,8 @@ export function portabilityApi(client: ApiClient = api) {
     exportJob: (id: string) => client.get<ExportJobOut>(`/api/exports/${encodeURIComponent(id)}`),
     exportFileUrl: (id: string) => `/api/exports/${encodeURIComponent(id)}/file`,
     importJob: (id: string) => client.get<ImportJobOut>(`/api/imports/${encodeURIComponent(id)}`),
+    /** The labels imported mail came with (label: searches them). */
+    labels: () => client.get<LabelList>('/api/labels'),
     /** Deletes the signed-in user with everything of theirs. */
     leave: (body: LeaveIn) => client.delete<void>('/api/auth/me', { body }),
     /** Uploads a mailbox file (XMLHttpRequest, for the upload's progress). */

@@ -41,25 +41,34 @@ export function typedWord(text: string): { start: number; word: string } {
   return { start: text.length - match[1]!.length, word: match[1]! };
 }
 
+/** The names after `operator:` that begin with what was typed, quoted when they hold a space. */
+function valuesOf(operator: string, lower: string, names: string[], hint: string) {
+  const typed = lower.slice(operator.length + 1);
+  return names
+    .filter((name) => name.toLowerCase().startsWith(typed) && name.toLowerCase() !== typed)
+    .slice(0, MAX)
+    .map((name) => ({
+      text: `${operator}:${/[\s,()"]/.test(name) ? `"${name.replace(/"/g, '')}"` : name}`,
+      hint,
+      complete: true,
+    }));
+}
+
 /**
  * Suggestions for the last word of `text`: operators it begins (fr -> from:), the values of
- * has:, is:, in:, and account names after account:. None for an ordinary word or a finished one.
+ * has:, is:, in:, account names after account: and the user's labels after label:. None for an
+ * ordinary word or a finished one.
  */
-export function searchSuggestions(text: string, accountLabels: string[]): SearchSuggestion[] {
+export function searchSuggestions(
+  text: string,
+  accountLabels: string[],
+  labels: string[] = [],
+): SearchSuggestion[] {
   const { word } = typedWord(text);
   if (!word || word.includes('"')) return [];
   const lower = word.toLowerCase();
-  if (lower.startsWith('account:')) {
-    const typed = lower.slice('account:'.length);
-    return accountLabels
-      .filter((label) => label.toLowerCase().startsWith(typed) && label.toLowerCase() !== typed)
-      .slice(0, MAX)
-      .map((label) => ({
-        text: `account:${/\s/.test(label) ? `"${label}"` : label}`,
-        hint: 'account',
-        complete: true,
-      }));
-  }
+  if (lower.startsWith('account:')) return valuesOf('account', lower, accountLabels, 'account');
+  if (lower.startsWith('label:')) return valuesOf('label', lower, labels, 'label');
   return OPERATORS.filter((o) => o.text.startsWith(lower) && o.text !== lower).slice(0, MAX);
 }
 
