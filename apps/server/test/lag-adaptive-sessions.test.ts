@@ -1,4 +1,5 @@
 import { Pop3Server } from '@popgate/pop3-server';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkAccount } from '../src/accounts/link-account';
 import { createPrismaClient, type Db } from '../src/db/prisma';
@@ -6,6 +7,7 @@ import type { LagSampler } from '../src/sync/event-loop-lag';
 import { requestSync } from '../src/sync/presence';
 import { SyncScheduler } from '../src/sync/scheduler';
 import { SessionTarget } from '../src/sync/session-target';
+import { registerSyncMetrics } from '../src/sync/sync-metrics';
 import { allowAnyPort, createMigratedDatabase, dropDatabase } from './support/databases';
 import { testSyncContext } from './support/sync-context';
 
@@ -91,6 +93,11 @@ describe('a scheduler under event-loop lag', () => {
       sampler,
     );
     const accounts: Array<{ id: string }> = [];
+    // What /metrics shows of it: sessions per server and the target.
+    const registry = new Registry();
+    registerSyncMetrics(registry, prisma, scheduler);
+    const gauge = async (name: string) =>
+      (await registry.getSingleMetric(name)!.get()).values.map((v) => [v.labels, v.value]);
     try {
       for (let i = 0; i < 8; i++) {
         const user = await prisma.user.create({ data: { email: `lag${i}@example.test` } });
@@ -114,6 +121,7 @@ describe('a scheduler under event-loop lag', () => {
       // Three lagging intervals before the first claim: 8 -> 4 -> 2 -> 2 (the floor).
       for (let i = 0; i < 3; i++) scheduler.adjustToLag();
       expect(scheduler.sessionTarget).toBe(2);
+      expect(await gauge('popgate_sync_session_target')).toEqual([[{}, 2]]);
       const started = new Date(0);
       const lagging = await peakSessions(scheduler, () => until(() => checked(started)));
       expect(lagging).toBeGreaterThan(0);
@@ -123,12 +131,22 @@ describe('a scheduler under event-loop lag', () => {
       for (let i = 0; i < 6; i++) scheduler.adjustToLag();
       expect(scheduler.sessionTarget).toBe(8);
       const again = new Date();
+      let perServer: unknown[] = [];
       const healthy = await peakSessions(scheduler, async () => {
         for (const account of accounts) await requestSync(prisma, account.id);
         scheduler.wake();
-        await until(() => checked(again));
+        await until(async () => {
+          const running = scheduler.activeSessions;
+          const shown = await gauge('popgate_sync_server_sessions_in_flight');
+          if (running > 2 && scheduler.activeSessions === running) perServer = shown;
+          return checked(again);
+        });
       });
       expect(healthy).toBeGreaterThan(2);
+      // Every session dialled the one test server: the gauge counts them under its address.
+      expect(perServer).toEqual([[{ server: '127.0.0.1' }, expect.any(Number)]]);
+      expect((perServer[0] as [unknown, number])[1]).toBeGreaterThan(2);
+      expect(await gauge('popgate_sync_session_target')).toEqual([[{}, 8]]);
     } finally {
       await scheduler.stop(1000);
       await server.close();
