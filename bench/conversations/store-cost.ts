@@ -21,12 +21,14 @@ const TRIGGERS = [
   'messages_conversations_update',
   'messages_conversations_delete',
 ];
-/** The conversation list's sort keys (migration conversation_sort_keys), on messages and at insert. */
+/**
+ * The conversation list's sort keys (migrations conversation_sort_keys and
+ * conversation_sort_keys_one_write): at a conversation's insert and update, and on messages.
+ */
 const SORT_TRIGGERS = [
-  'DROP TRIGGER IF EXISTS "messages_conversation_sort_insert" ON messages;',
-  'DROP TRIGGER IF EXISTS "messages_conversation_sort_update" ON messages;',
-  'DROP TRIGGER IF EXISTS "messages_conversation_sort_delete" ON messages;',
+  'DROP TRIGGER IF EXISTS "messages_sort_keys_update" ON messages;',
   'DROP TRIGGER IF EXISTS "conversations_sort_insert" ON conversations;',
+  'DROP TRIGGER IF EXISTS "conversations_sort_update" ON conversations;',
 ].join('\n');
 
 /** The trigger function and triggers of a migration, made replaceable. */

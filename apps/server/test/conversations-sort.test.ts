@@ -199,6 +199,15 @@ describe('the conversation list in the message list’s orders', () => {
     expect(topics(await all(client, 'folder=trash&sort=size&limit=1'))).toEqual(['C', 'F']);
     expect(topics(await all(client, 'sort=date'))).toEqual(expect.not.arrayContaining(['F']));
 
+    // A message changed in place (a headers-only one downloaded whole: its size, its sender).
+    const a = await messageId('carol@example.test', 'Topic A');
+    await prisma().message.update({
+      where: { id: a },
+      data: { size: 50_000, fromName: 'Aaron' },
+    });
+    expect(topics(await all(client, 'sort=size'))[0]).toBe('A');
+    expect(topics(await all(client, 'sort=sender'))[0]).toBe('A');
+
     // Only the unread ones, in the order asked for.
     const read = [
       await messageId('al@example.test', 'Topic B'),
@@ -207,7 +216,7 @@ describe('the conversation list in the message list’s orders', () => {
     expect((await client.patch('/api/messages', { ids: read, seen: true })).statusCode).toBe(200);
     const unread = await all(client, 'sort=size&unread=true&limit=1');
     expect(unread.every((item) => item.unreadCount > 0)).toBe(true);
-    expect(topics(unread)).toEqual(['E', 'C', 'A']);
+    expect(topics(unread)).toEqual(['A', 'E', 'C']);
   });
 
   it('refuses a cursor of another order or a tampered one, and an order it does not know', async () => {
