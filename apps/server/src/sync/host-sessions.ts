@@ -101,15 +101,20 @@ export async function serverSessionCaps(
      SELECT s.server,
             (SELECT "syncSessionsPerHost" FROM p) AS "syncSessionsPerHost",
             (SELECT "syncAccountsPerHostSession" FROM p) AS "syncAccountsPerHostSession",
-            (SELECT count(*)::int FROM pop3_accounts AS a
-              WHERE COALESCE(a."serverAddress", a.host) = s.server AND NOT a.disabled) AS accounts,
+            -- Counted only when a rule grows with accounts: it is most of this statement's cost.
+            CASE WHEN COALESCE((SELECT "syncAccountsPerHostSession" FROM p), $3::int) IS NOT NULL
+                 THEN (SELECT count(*)::int FROM pop3_accounts AS a
+                        WHERE COALESCE(a."serverAddress", a.host) = s.server AND NOT a.disabled)
+                 ELSE 0 END AS accounts,
+            -- A probe of (address, host name) for each limit: a scalar subquery, since as EXISTS
+            -- the planner reads every account of the server to join them.
             (SELECT min(l.sessions)::int FROM limits AS l
-              WHERE l.host = $2 OR EXISTS (
-                SELECT 1 FROM pop3_accounts AS a
+              WHERE l.host = $2 OR (
+                SELECT true FROM pop3_accounts AS a
                  WHERE COALESCE(a."serverAddress", a.host) = s.server AND a.host = l.host
-                   AND NOT a.disabled)) AS "hostLimit"
+                   AND NOT a.disabled LIMIT 1)) AS "hostLimit"
        FROM unnest($1::text[]) AS s(server)`,
-    [servers, dialling?.toLowerCase() ?? null],
+    [servers, dialling?.toLowerCase() ?? null, fallback.accountsPerSession ?? null],
   );
   for (const row of rows) {
     const rule = effectiveHostRule(row, fallback);
