@@ -101,8 +101,8 @@ async function rowVersion(accountId: string): Promise<string> {
 const runsOf = (accountId: string) =>
   prisma().syncRun.findMany({ where: { accountId }, orderBy: { startedAt: 'asc' } });
 const statusEventsOf = (accountId: string) =>
-  harness.events.filter(
-    (event) => event.type === 'account.status' && event.payload.accountId === accountId,
+  harness.events.flatMap((event) =>
+    event.type === 'account.status' && event.payload.accountId === accountId ? [event] : [],
   );
 
 describe('a check that finds the mailbox as it was', () => {
