@@ -161,6 +161,47 @@ describe('the threading lock at store', () => {
     expect(rows[0]!.messageCount).toBe(2);
   });
 
+  it('stages batch after batch in one table per connection, empty after each commit', async () => {
+    // One connection, so every store and every look below is the same session.
+    const single = createPrismaClient(database.url, 1);
+    try {
+      const { user, account } = await userWithAccount(single);
+      const staging = async () =>
+        (
+          await single.$queryRawUnsafe<{ oid: number | null; rows: number | null }[]>(
+            `SELECT to_regclass('pg_temp.new_messages')::oid::int AS oid,
+                    CASE WHEN to_regclass('pg_temp.new_messages') IS NULL THEN NULL
+                         ELSE (SELECT count(*)::int FROM pg_temp.new_messages) END AS rows`,
+          )
+        )[0]!;
+      await storeMessages(
+        single,
+        await storeBatch(account.id, user.id, { a: message('First batch', []) }),
+      );
+      const first = await staging();
+      expect(first.oid).not.toBeNull();
+      expect(first.rows).toBe(0);
+      const stored = await storeMessages(
+        single,
+        await storeBatch(account.id, user.id, {
+          b: message('Second batch', []),
+          c: message('Third message', []),
+        }),
+      );
+      // The same table again (no catalog rows written for it), emptied at commit.
+      expect(await staging()).toEqual({ oid: first.oid, rows: 0 });
+      expect(stored.map((result) => result.created)).toEqual([true, true]);
+      const found = await single.$queryRawUnsafe<{ subject: string }[]>(
+        `SELECT subject FROM messages WHERE "accountId" = $1::uuid
+            AND search @@ popgate_search_term('batch', false, '') ORDER BY subject`,
+        account.id,
+      );
+      expect(found.map((row) => row.subject)).toEqual(['First batch', 'Second batch']);
+    } finally {
+      await single.$disconnect();
+    }
+  });
+
   it('keeps the document the trigger builds for a message written without one', async () => {
     const { user, account } = await userWithAccount(prisma);
     const [stored] = await storeMessages(
