@@ -36,7 +36,7 @@ export interface Config {
    * Event-loop lag (p99 over a second, in ms) above which a process claims fewer new sessions,
    * and the fewest it comes down to (sync/session-target.ts).
    */
-  syncLag: { thresholdMs: number; minSessions: number };
+  syncLag: { thresholdMs: number; minSessions: number; intervalMs: number };
   /** How long sanitizing one message's HTML for display may take before its text is shown instead. */
   htmlTimeBudgetMs: number;
   /** HTML above this many bytes is not rendered inline: its text is shown instead. */
@@ -135,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncLag: {
       thresholdMs: readInteger(env, 'POPGATE_SYNC_LAG_THRESHOLD_MS', 100, 1, 60_000),
       minSessions: readInteger(env, 'POPGATE_SYNC_MIN_SESSIONS', 4, 1, 4096),
+      intervalMs: readInteger(env, 'POPGATE_SYNC_LAG_INTERVAL_MS', 1000, 100, 60_000),
     },
     htmlTimeBudgetMs: readInteger(env, 'POPGATE_HTML_TIME_BUDGET_MS', 5000, 10, 600_000),
     htmlInlineMaxBytes: readInteger(

@@ -29,7 +29,7 @@ describe('configuration', () => {
       syncMaxSessions: 64,
       syncPerHost: { min: 2, accountsPerSession: 100 },
       syncPerUser: 2,
-      syncLag: { thresholdMs: 100, minSessions: 4 },
+      syncLag: { thresholdMs: 100, minSessions: 4, intervalMs: 1000 },
       trustProxy: false,
     });
   });
@@ -65,15 +65,19 @@ describe('configuration', () => {
         POPGATE_SYNC_SESSIONS_PER_USER: '3',
         POPGATE_SYNC_LAG_THRESHOLD_MS: '250',
         POPGATE_SYNC_MIN_SESSIONS: '8',
+        POPGATE_SYNC_LAG_INTERVAL_MS: '500',
       }),
     ).toMatchObject({
       syncMaxSessions: 256,
       syncPerHost: { min: 4, accountsPerSession: 50 },
       syncPerUser: 3,
-      syncLag: { thresholdMs: 250, minSessions: 8 },
+      syncLag: { thresholdMs: 250, minSessions: 8, intervalMs: 500 },
     });
     expect(() => load({ POPGATE_SYNC_MAX_SESSIONS: '0' })).toThrow(
       'POPGATE_SYNC_MAX_SESSIONS must be a whole number from 1 to 4096, got "0"',
+    );
+    expect(() => load({ POPGATE_SYNC_LAG_INTERVAL_MS: '10' })).toThrow(
+      'POPGATE_SYNC_LAG_INTERVAL_MS must be a whole number from 100 to 60000, got "10"',
     );
     expect(load({}).retention).toEqual({ syncRunsMaxRows: 1_000_000, eventsMaxRows: 2_000_000 });
     expect(

@@ -48,6 +48,7 @@ async function syncEngine(app: FastifyInstance, options: { poll: boolean }) {
         perUser: app.config.syncPerUser,
         lagThresholdMs: app.config.syncLag.thresholdMs,
         minSessions: app.config.syncLag.minSessions,
+        lagIntervalMs: app.config.syncLag.intervalMs,
       })
     : null;
   const syncMetrics = registerSyncMetrics(app.metrics, app.db.prisma, scheduler);
