@@ -1,9 +1,9 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { checkHost } from '../accounts/host-check';
 import { DomainError, unprocessable } from '../domain-errors';
 import type { Policy } from '../generated/prisma/client';
+import { pinnedLookup } from '../net/pinned-lookup';
 
 export type HostPolicy = Pick<
   Policy,
@@ -88,12 +88,7 @@ async function request(
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const address = await checkHost(host, options.policy, options);
   if (signal.aborted) throw timedOut(url);
-  const family = isIP(address);
-  // Dial the address the check approved: a second DNS answer must not pick another one.
-  const lookup: LookupFunction = (_host, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
+  const lookup = pinnedLookup(address);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = client.request(

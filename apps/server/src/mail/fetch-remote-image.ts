@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { HostRefusedError, resolveAllowedAddress } from '../net/host-guard';
+import { pinnedLookup } from '../net/pinned-lookup';
 
 /** Raster types the proxy passes on; SVG (which can carry script) and everything else are refused. */
 const IMAGE_TYPES = new Set([
@@ -134,12 +134,7 @@ async function request(
     if (error instanceof HostRefusedError) throw new RemoteImageError(error.code, error.message);
     throw error;
   }
-  const family = isIP(address);
-  // Dial the address the guard checked: a second DNS answer must not pick another one.
-  const lookup: LookupFunction = (_host, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
+  const lookup = pinnedLookup(address);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = client.request(

@@ -1,8 +1,8 @@
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { DomainError } from '../domain-errors';
 import { HostRefusedError, resolveAllowedAddress } from '../net/host-guard';
+import { pinnedLookup } from '../net/pinned-lookup';
 
 export interface OneClickOptions {
   allowPrivateNetworks: boolean;
@@ -37,11 +37,7 @@ export async function postOneClickUnsubscribe(
     if (error instanceof HostRefusedError) throw error;
     throw failed(`The sender's unsubscribe address ${url.hostname} could not be reached`);
   }
-  const family = isIP(address);
-  const lookup: LookupFunction = (_host, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
+  const lookup = pinnedLookup(address);
   const body = 'List-Unsubscribe=One-Click';
   const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   return new Promise<number>((resolve, reject) => {

@@ -2,13 +2,13 @@ import { AccountTestIn, AccountTestReply } from '@popgate/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { openAccountSecret } from '../../accounts/account-secret';
 import { checkPort, checkSecurity, loadPolicy } from '../../accounts/account-policy-check';
-import { takeConnectionTest } from '../../accounts/connection-test-throttle';
 import { ownedAccount } from '../../accounts/owned-account';
 import { testLogin } from '../../accounts/pop3-options';
 import { requireSecretFor } from '../../accounts/stored-secret-destination';
 import { testConnection } from '../../accounts/test-connection';
 import { SecretUnavailableError } from '../../crypto/secret-box';
 import { HttpError } from '../../plugins/errors';
+import { admitConnectionTest, whileClientWaits } from '../connection-test-request';
 import { accountErrors } from './responses';
 
 export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -27,35 +27,20 @@ export const testAccountConnectionRoute: FastifyPluginAsyncTypebox = async (app)
     async (request) => {
       const me = request.user!;
       const body = request.body;
-      const wait = await takeConnectionTest(prisma, me.id);
-      if (wait > 0) {
-        throw new HttpError(
-          429,
-          'RATE_LIMITED',
-          `Too many connection tests in a minute; try again in ${wait} s`,
-          { 'retry-after': String(wait) },
-        );
-      }
+      await admitConnectionTest(prisma, me.id);
       const policy = await loadPolicy(prisma);
       checkPort(body.port, policy);
       checkSecurity(body.security, policy);
       const secret = body.password ?? (await storedSecret(body, me.id));
 
-      // The test ends when its timeouts say so, or as soon as nobody waits for the answer.
-      const abandoned = new AbortController();
-      const onClose = () => abandoned.abort();
-      const socket = request.raw.socket;
-      socket?.once?.('close', onClose);
-      try {
-        return await testConnection(testLogin(body, secret), {
+      return whileClientWaits(request, (signal) =>
+        testConnection(testLogin(body, secret), {
           policy,
           allowPrivateNetworks: app.config.allowPrivateNetworks,
           ...(app.syncContext.timeouts && { timeouts: app.syncContext.timeouts }),
-          signal: abandoned.signal,
-        });
-      } finally {
-        socket?.off?.('close', onClose);
-      }
+          signal,
+        }),
+      );
     },
   );
 

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Pop3Account } from '../../generated/prisma/client';
 import { openAccountSecret } from '../../accounts/account-secret';
 import { loadPolicy } from '../../accounts/account-policy-check';
-import { takeConnectionTest } from '../../accounts/connection-test-throttle';
 import { ownedAccount } from '../../accounts/owned-account';
 import { normalizeHost } from '../../accounts/policy-host-rules';
 import { SecretUnavailableError } from '../../crypto/secret-box';
@@ -19,6 +18,7 @@ import {
 } from '../../identities/smtp-secret-destination';
 import { testSmtp } from '../../identities/test-smtp';
 import { HttpError } from '../../plugins/errors';
+import { admitConnectionTest, whileClientWaits } from '../connection-test-request';
 import { identityErrors } from './responses';
 
 export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -37,16 +37,7 @@ export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app
     async (request) => {
       const me = request.user!;
       const body = request.body;
-      // One allowance with the POP3 connection test: both are a way to make Popgate dial out.
-      const wait = await takeConnectionTest(prisma, me.id);
-      if (wait > 0) {
-        throw new HttpError(
-          429,
-          'RATE_LIMITED',
-          `Too many connection tests in a minute; try again in ${wait} s`,
-          { 'retry-after': String(wait) },
-        );
-      }
+      await admitConnectionTest(prisma, me.id);
       const policy = await loadPolicy(prisma);
       checkSmtpPort(body.port, policy);
       checkSmtpSecurity(body.security, policy);
@@ -73,16 +64,11 @@ export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app
         tls: body.tls ?? {},
       });
 
-      // The test ends when its timeouts say so, or as soon as nobody waits for the answer.
-      const abandoned = new AbortController();
-      const onClose = () => abandoned.abort();
-      const socket = request.raw.socket;
-      socket?.once?.('close', onClose);
-      try {
+      return whileClientWaits(request, async (signal) => {
         const timeoutMs = app.syncContext.timeouts?.commandMs;
         const attempt = (secret: string) =>
           testSmtp({ prisma, config: app.config, policy }, target(secret), {
-            signal: abandoned.signal,
+            signal,
             ...(timeoutMs ? { timeoutMs } : {}),
           });
         const first = await attempt(body.password ?? stored.secret!);
@@ -104,9 +90,7 @@ export const testIdentityConnectionRoute: FastifyPluginAsyncTypebox = async (app
             error: { code: 'AUTH_FAILED' as const, message: `${error.message}.` },
           };
         }
-      } finally {
-        socket?.off?.('close', onClose);
-      }
+      });
     },
   );
 
