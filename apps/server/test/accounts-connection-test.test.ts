@@ -274,6 +274,50 @@ describe('testing a connection against a misbehaving server', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('stops dialling the server as soon as the browser stops waiting for the answer', async () => {
+    const browser = new ApiClient(subject.app);
+    await browser.signUp(`leaver-${randomBytes(4).toString('hex')}@example.test`);
+    const token = (await browser.get('/api/auth/csrf')).json<{ token: string }>().token;
+    let dialled!: () => void;
+    let hungUp!: () => void;
+    const dialledOnce = new Promise<void>((resolve) => (dialled = resolve));
+    const hungUpOnce = new Promise<void>((resolve) => (hungUp = resolve));
+    // A server that never greets, and a greeting timeout far past what this test waits: only the
+    // browser leaving can end the test's connection.
+    const port = await rawServer((socket) => {
+      dialled();
+      socket.on('close', hungUp);
+    });
+    const timeouts = subject.app.syncContext.timeouts!;
+    subject.app.syncContext.timeouts = { ...timeouts, greetingMs: 120_000 };
+    cleanups.push(() => void (subject.app.syncContext.timeouts = timeouts));
+    const origin = await subject.app.listen({ host: '127.0.0.1', port: 0 });
+
+    const leaving = new AbortController();
+    const answer = fetch(`${origin}/api/accounts/test`, {
+      method: 'POST',
+      signal: leaving.signal,
+      headers: {
+        'content-type': 'application/json',
+        cookie: browser.cookieHeader,
+        'x-csrf-token': token,
+      },
+      body: JSON.stringify({
+        host: '127.0.0.1',
+        port,
+        security: 'none',
+        username: 'a',
+        password: 'p',
+      }),
+    }).catch((error: Error) => error.name);
+    await dialledOnce;
+    const left = Date.now();
+    leaving.abort();
+    expect(await answer).toBe('AbortError');
+    await hungUpOnce;
+    expect(Date.now() - left).toBeLessThan(30_000);
+  });
+
   it('says the connection closed when the server hangs up at once', async () => {
     const port = await rawServer((socket) => socket.destroy());
     const error = failure(await (await tester())({ port, security: 'none' }));
