@@ -280,6 +280,16 @@ describe.skipIf(!dovecotAvailable())('Popgate in Chromium, against Dovecot', () 
     expect(marks.length).toBeGreaterThan(0);
     expect(marks.every((mark) => mark.toLowerCase() === 'zebra')).toBe(true);
     await page.screenshot({ path: screenshotPath('search') });
+    // Opened from a search, a message marks the words the server found it by: "numbers" finds
+    // and marks "number" in the body, as the search itself does.
+    await page.getByRole('combobox', { name: 'Search mail' }).fill('zebra numbers');
+    await page.waitForURL(/q=zebra(\+|%20)numbers/);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(3);
+    await rows().first().click();
+    await expect
+      .poll(() => page.getByTestId('message-view').locator('mark').allTextContents())
+      .toEqual(['number']);
+    await page.goBack();
     await page.getByRole('button', { name: 'Clear search' }).click();
     await expect
       .poll(() => rows().first().textContent(), { timeout: 10_000 })

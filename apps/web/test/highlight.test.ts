@@ -1,18 +1,9 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import HighlightedText from '../src/components/base/HighlightedText.vue';
-import { highlight, markHtml, searchTerms } from '../src/lib/highlight';
+import { highlight, markHtml } from '../src/lib/highlight';
 
 describe('search highlighting', () => {
-  it('takes the words and phrases of a search, not operators, excluded words or OR', () => {
-    expect(searchTerms('"quarterly report" -draft OR Budget from:carol subject:plan')).toEqual([
-      'quarterly report',
-      'Budget',
-      'plan',
-    ]);
-    expect(searchTerms('   ')).toEqual([]);
-  });
-
   it('marks whole words begun by a search word, ignoring case and accents', () => {
     expect(highlight('Meeting notes: meet Bob', ['meet'])).toEqual([
       { text: 'Meeting', match: true },

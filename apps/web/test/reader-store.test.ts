@@ -45,6 +45,46 @@ describe('the reader store', () => {
     expect(reader.html).toContain('there');
   });
 
+  it('marks the words the server found the message by, and no words once the search is gone', async () => {
+    const messages = useMessageListStore();
+    const reader = useReaderStore();
+    await messages.show(inbox);
+    const row = messages.items[0]!;
+    mail.server.on(`GET /api/messages/${row.id}`, (call) => {
+      const q = new URL(call.url, 'http://x').searchParams.get('q');
+      const found = detail(row, { text: 'Budgets for the quarter' });
+      return { body: q ? { ...found, searchTerms: ['budgets', 'budg'] } : found };
+    });
+    mail.server.on(`PATCH /api/messages/${row.id}`, { body: {} });
+
+    await reader.open(row.id, 'budgets from:carol');
+    const asked = mail.server.apiCalls().filter((c) => c.url.startsWith(`/api/messages/${row.id}`));
+    expect(new URL(asked.at(-1)!.url, 'http://x').searchParams.get('q')).toBe('budgets from:carol');
+    expect(reader.searchTerms).toEqual(['budgets', 'budg']);
+
+    await reader.open(row.id, '');
+    expect(reader.searchTerms).toEqual([]);
+    expect(reader.message?.text).toBe('Budgets for the quarter');
+  });
+
+  it('opens the message unmarked when the server refuses the search it came from', async () => {
+    const messages = useMessageListStore();
+    const reader = useReaderStore();
+    await messages.show(inbox);
+    const row = messages.items[0]!;
+    mail.server.on(`GET /api/messages/${row.id}`, (call) =>
+      new URL(call.url, 'http://x').searchParams.has('q')
+        ? { status: 400, body: { error: { code: 'INVALID_QUERY', message: 'Unknown operator' } } }
+        : { body: detail(row, { text: 'Hello' }) },
+    );
+    mail.server.on(`PATCH /api/messages/${row.id}`, { body: {} });
+
+    await reader.open(row.id, 'frm:carol');
+    expect(reader.status).toBe('ready');
+    expect(reader.message?.text).toBe('Hello');
+    expect(reader.searchTerms).toEqual([]);
+  });
+
   it('offline, says so for a message never opened on this device', async () => {
     const messages = useMessageListStore();
     await messages.show(inbox);

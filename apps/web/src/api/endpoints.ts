@@ -91,9 +91,9 @@ export function messagesApi(client: ApiClient = api) {
   return {
     list: (query: MessageListQuery, signal?: AbortSignal) =>
       client.get<MessageList>('/api/messages', { query: { ...query }, signal }),
-    get: (id: string, options: { images?: boolean } = {}) =>
+    get: (id: string, options: { images?: boolean; q?: string } = {}) =>
       client.get<MessageDetail>(`/api/messages/${enc(id)}`, {
-        query: { images: options.images ? 1 : undefined },
+        query: { images: options.images ? 1 : undefined, q: options.q || undefined },
       }),
     patch: (id: string, body: MessagePatch) =>
       client.patch<unknown>(`/api/messages/${enc(id)}`, body),

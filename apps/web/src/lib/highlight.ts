@@ -6,54 +6,6 @@ export interface HighlightPart {
   match: boolean;
 }
 
-/** Operators whose value is not text of the message to mark (subject:'s is). */
-const OPERATOR = /^([a-z_]+):(.*)$/i;
-const TOKEN = /(-?)(?:([a-z_]+):)?"([^"]*)"?|(-?)([^\s()"]+)/giu;
-
-/**
- * The words of a search to mark, as the server marks them (search/search-terms.ts): free words
- * and "phrases" and subject: values, not operators, not -excluded ones, not OR; longest first.
- */
-export function searchTerms(query: string): string[] {
-  const terms = new Set<string>();
-  for (const match of query.matchAll(TOKEN)) {
-    const [, quotedMinus, quotedOperator, quoted, minus, word] = match;
-    if (quotedMinus || minus) continue;
-    if (quoted !== undefined) {
-      if (quoted.trim() && (!quotedOperator || quotedOperator.toLowerCase() === 'subject')) {
-        terms.add(quoted.trim());
-      }
-      continue;
-    }
-    if (!word || word === 'OR' || word === 'AND' || word === '|' || word === 'or') continue;
-    const operator = OPERATOR.exec(word);
-    if (operator && /^[a-z_]+$/i.test(operator[1]!)) {
-      if (operator[1]!.toLowerCase() === 'subject' && operator[2]) terms.add(operator[2]);
-      if (KNOWN.has(operator[1]!.toLowerCase())) continue;
-    }
-    terms.add(word);
-  }
-  return [...terms].sort((a, b) => b.length - a.length);
-}
-const KNOWN = new Set([
-  'from',
-  'to',
-  'cc',
-  'subject',
-  'has',
-  'filename',
-  'is',
-  'in',
-  'account',
-  'label',
-  'before',
-  'after',
-  'older_than',
-  'newer_than',
-  'larger',
-  'smaller',
-]);
-
 /** `text` cut at the given ranges (as the server sends for a snippet), the ranges marked. */
 export function partsOf(text: string, ranges: ReadonlyArray<{ start: number; end: number }>) {
   const parts: HighlightPart[] = [];

@@ -23,12 +23,29 @@ export const useReaderStore = defineStore('reader', () => {
   const status = ref<Status>('idle');
   const error = ref<string | null>(null);
   const fromCache = ref(false);
+  /** The words of the search the message was opened from, as the server found them: marked. */
+  const searchTerms = shallowRef<string[]>([]);
   let seq = 0;
+  let openedFrom = '';
 
   async function present(found: MessageDetail): Promise<string | null> {
     const prepared = found.html ? await prepareMailHtml(found.html) : null;
-    void offlineDb.saveMessage(found, prepared);
+    // The offline copy is the message alone, not the search it was once opened from.
+    const { searchTerms: _terms, ...message } = found;
+    void offlineDb.saveMessage(message, prepared);
     return prepared;
+  }
+
+  /** The message, with the words to mark when opened from a search; a search the server
+   * refuses (the list says why) still opens the message, unmarked. */
+  async function fetchDetail(id: string, q: string): Promise<MessageDetail> {
+    if (!q.trim()) return endpoints.get(id);
+    try {
+      return await endpoints.get(id, { q });
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'INVALID_QUERY') return endpoints.get(id);
+      throw caught;
+    }
   }
 
   /** Marks an opened message read; if the server refuses, it simply stays unread. */
@@ -38,21 +55,25 @@ export const useReaderStore = defineStore('reader', () => {
       .catch(() => {});
   }
 
-  async function open(id: string): Promise<void> {
+  /** Opens a message; `q`, the search it was opened from, decides the words marked in it. */
+  async function open(id: string, q = ''): Promise<void> {
     const mine = ++seq;
     openId.value = id;
+    openedFrom = q;
     if (message.value?.id !== id) {
       message.value = null;
       html.value = null;
+      searchTerms.value = [];
     }
     status.value = 'loading';
     error.value = null;
     try {
-      const found = await endpoints.get(id);
+      const found = await fetchDetail(id, q);
       const prepared = await present(found);
       if (mine !== seq) return;
       message.value = found;
       html.value = prepared;
+      searchTerms.value = found.searchTerms ?? [];
       fromCache.value = false;
       status.value = 'ready';
       if (!found.seen) void markRead(id);
@@ -64,6 +85,7 @@ export const useReaderStore = defineStore('reader', () => {
         if (saved) {
           message.value = saved.detail;
           html.value = saved.html;
+          searchTerms.value = [];
           fromCache.value = true;
           status.value = 'ready';
           return;
@@ -82,6 +104,7 @@ export const useReaderStore = defineStore('reader', () => {
     openId.value = null;
     message.value = null;
     html.value = null;
+    searchTerms.value = [];
     status.value = 'idle';
     error.value = null;
   }
@@ -117,7 +140,7 @@ export const useReaderStore = defineStore('reader', () => {
     const current = message.value;
     if (!current) return;
     await endpoints.untrustSender(current.id);
-    await open(current.id);
+    await open(current.id, openedFrom);
   }
 
   /** Downloads the whole of a message stored headers-only, then shows it. */
@@ -125,13 +148,14 @@ export const useReaderStore = defineStore('reader', () => {
     const current = message.value;
     if (!current) return;
     await endpoints.fetchFull(current.id);
-    await open(current.id);
+    await open(current.id, openedFrom);
   }
 
   return {
     openId,
     message,
     html,
+    searchTerms,
     status,
     error,
     fromCache,
