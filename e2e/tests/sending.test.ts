@@ -147,9 +147,11 @@ describe.skipIf(!dovecotAvailable() || !postfixAvailable())(
       await eventually(() => result.textContent(), 20_000).toContain('Connected and signed in');
       await page.getByRole('button', { name: 'Add account' }).click();
       // The accounts page shows the first check; its card offers to set up sending, with a proposal.
-      await page.waitForURL(/\/accounts$/);
+      // The account's page is a chunk loaded on first use: on a busy machine (the whole suite
+      // runs beside it) that has taken over 10 s.
+      await page.waitForURL(/\/accounts$/, { timeout: 30_000 });
       await page.getByRole('link', { name: 'Set up sending' }).first().click();
-      await page.waitForURL(/\/accounts\/[^/?]+\?setup=sending/);
+      await page.waitForURL(/\/accounts\/[^/?]+\?setup=sending/, { timeout: 30_000 });
       accountId = /\/accounts\/([^/?]+)/.exec(page.url())![1]!;
       await page.getByRole('heading', { name: 'Sending (SMTP)' }).waitFor();
       await page.getByTestId('identity-offer').waitFor();
